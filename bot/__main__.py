@@ -1,0 +1,119 @@
+"""Command line: ``watch-companion run|try|sync|catalog``. The only place that reads ``.env``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from dotenv import load_dotenv
+
+from bot.settings import Settings, SettingsError
+
+if TYPE_CHECKING:
+    from bot.domain.models import Show
+
+log = logging.getLogger("bot")
+
+EXIT_USAGE = 2
+SETUP_HINT = (
+    "DISCORD_TOKEN is not set: put your bot's token in the environment or in a .env file (see .env.example),"
+    " or run `watch-companion try` for the offline playground."
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="watch-companion", description="Watch Companion, a Discord bot for dramas.")
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("run", help="connect to Discord and serve (default)")
+    play = sub.add_parser("try", help="the offline playground: a sandbox Discord in your terminal, no token needed")
+    play.add_argument("--script", type=Path, help="run the lines of FILE instead of prompting; exit 1 on a failure")
+    sub.add_parser("sync", help="push the slash commands to Discord now")
+    catalog = sub.add_parser("catalog", help="manage the show catalogue in the database")
+    catalog_sub = catalog.add_subparsers(dest="catalog_command", required=True)
+    imp = catalog_sub.add_parser("import", help="load extra shows from a CSV or JSON file")
+    imp.add_argument("file", type=Path)
+    catalog_sub.add_parser("stats", help="count the shows stored, by source")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    load_dotenv(dotenv_path=Path.cwd() / ".env", override=False)
+    try:
+        settings = Settings.from_env(os.environ)
+    except SettingsError as exc:
+        print(f"watch-companion: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    command = args.command or "run"
+    if command == "try":
+        from bot.sandbox.playground import run_playground
+
+        return run_playground(settings, script=args.script)
+    if command == "catalog":
+        return _catalog(settings, args)
+    if not settings.token:
+        print(f"watch-companion: {SETUP_HINT}", file=sys.stderr)
+        return EXIT_USAGE
+    from bot.logs import setup_logging
+
+    setup_logging(settings.log_level, [settings.token])
+    from bot.runner import run_bot
+
+    try:
+        asyncio.run(_sync(settings) if command == "sync" else run_bot(settings))
+    except KeyboardInterrupt:
+        log.info("interrupted; closed cleanly")
+    return 0
+
+
+async def _sync(settings: Settings) -> None:
+    from bot.runner import sync_now
+
+    print(f"commands synced ({await sync_now(settings)})")
+
+
+def _catalog(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.providers.catalog import parse_import
+
+    if args.catalog_command == "stats":
+        return asyncio.run(_catalog_stats(settings))
+    path: Path = args.file
+    if not path.is_file():
+        print(f"watch-companion: no such file: {path}", file=sys.stderr)
+        return EXIT_USAGE
+    result = parse_import(path)
+    for problem in result.errors:
+        print(f"{path}:{problem.line}: {problem.message}", file=sys.stderr)
+    stored = asyncio.run(_catalog_store(settings, result.shows)) if result.shows else 0
+    print(f"imported {stored} shows; {len(result.errors)} rows rejected")
+    return 1 if result.errors else 0
+
+
+async def _catalog_stats(settings: Settings) -> int:
+    from bot.db.database import Database
+    from bot.db.shows import ShowStore
+
+    async with await Database.open(settings.database_path) as db:
+        counts = await ShowStore(db).count_by_source()
+    print(f"shows: {sum(counts.values())}")
+    for source in ("catalog", "import", "tvmaze"):
+        print(f"  {source}: {counts.get(source, 0)}")
+    return 0
+
+
+async def _catalog_store(settings: Settings, shows: list[Show]) -> int:
+    from bot.db.database import Database
+    from bot.db.shows import ShowStore
+
+    async with await Database.open(settings.database_path) as db:
+        return len(await ShowStore(db).add_many(shows))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,84 @@
+"""The bot class: resources injected from ``__main__``, extensions loaded and commands synced in ``setup_hook``."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from typing import Any
+
+import discord
+from discord.ext import commands
+
+from bot.db.database import Database
+from bot.db.meta import MetaStore
+from bot.lookup import ShowLookup
+from bot.settings import Settings
+from bot.tree import WatchTree
+
+log = logging.getLogger(__name__)
+
+EXTENSIONS = ("cogs.drama", "cogs.about")
+TREE_HASH_KEY = "command_tree_hash"
+
+
+class WatchCompanion(commands.Bot):
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database,
+        lookup: ShowLookup,
+        *,
+        extensions: tuple[str, ...] = EXTENSIONS,
+        sync_commands: bool = True,
+    ) -> None:
+        super().__init__(
+            # No prefix commands: a mention prefix keeps commands.Bot happy without reading message content.
+            command_prefix=commands.when_mentioned,
+            help_command=None,
+            intents=discord.Intents.default(),
+            # Nothing the bot sends pings anyone unless a call site opts in on purpose.
+            allowed_mentions=discord.AllowedMentions.none(),
+            tree_cls=WatchTree,
+        )
+        self.settings = settings
+        self.db = db
+        self.lookup = lookup
+        self.meta = MetaStore(db)
+        self.initial_extensions = extensions
+        self.should_sync = sync_commands
+
+    async def setup_hook(self) -> None:
+        await self.lookup.start()
+        for extension in self.initial_extensions:
+            await self.load_extension(extension)
+        if self.should_sync:
+            await self.sync_commands()
+
+    def tree_hash(self) -> str:
+        payload = sorted((c.to_dict(self.tree) for c in self.tree.get_commands()), key=lambda c: str(c["name"]))
+        return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+    async def sync_commands(self, *, force: bool = False) -> str:
+        """Sync to the dev guild when set; globally only when the tree changed since the last global sync."""
+        if self.settings.dev_guild_id:
+            guild = discord.Object(id=self.settings.dev_guild_id)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+            log.info("synced %d commands to dev guild %s", len(synced), self.settings.dev_guild_id)
+            return "guild"
+        digest = self.tree_hash()
+        if not force and await self.meta.get(TREE_HASH_KEY) == digest:
+            log.info("command tree unchanged since the last sync; not syncing")
+            return "unchanged"
+        synced = await self.tree.sync()
+        await self.meta.set(TREE_HASH_KEY, digest)
+        log.info("synced %d global commands", len(synced))
+        return "global"
+
+    async def on_ready(self) -> None:
+        user = self.user
+        log.info("ready as %s (%s) in %d servers", user, user.id if user else "?", len(self.guilds))
+
+    async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
+        log.exception("unhandled error in event %s", event_method)

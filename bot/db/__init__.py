@@ -1,0 +1,1 @@
+"""The only package that knows SQL: the Database, its migrations, and one store per aggregate."""

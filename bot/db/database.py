@@ -1,0 +1,210 @@
+"""One aiosqlite connection per process: WAL, foreign keys, numbered migrations, atomic and batched writes."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+import sqlite3
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any, TypeVar
+
+import aiosqlite
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+WriteOp = Callable[[aiosqlite.Connection], Awaitable[T]]
+
+_MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+# How many queued writes share one transaction at most; bounds how long one commit holds the lock.
+MAX_BATCH = 256
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+def bundled_migrations() -> list[Migration]:
+    """The numbered ``.sql`` files shipped in ``bot/db/migrations``, in order."""
+    folder = resources.files("bot.db") / "migrations"
+    found: list[Migration] = []
+    for entry in folder.iterdir():
+        match = _MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append(Migration(int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
+    found.sort(key=lambda m: m.version)
+    versions = [m.version for m in found]
+    if versions != list(range(1, len(found) + 1)):
+        raise RuntimeError(f"migrations must be numbered 0001, 0002, ... without gaps; found {versions}")
+    return found
+
+
+class Database:
+    """The process's SQLite connection.
+
+    aiosqlite serialises statements on one thread but does not isolate coroutines from each other, so every
+    write goes through ``transaction()`` (a lock plus BEGIN/COMMIT) or ``write()`` (queued, then many small
+    writes from concurrent coroutines share one transaction, each in its own savepoint).
+    """
+
+    def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
+        self.conn = conn
+        self.path = path
+        self._lock = asyncio.Lock()
+        self._pending: list[tuple[WriteOp[Any], asyncio.Future[Any]]] = []
+        self._flusher: asyncio.Task[None] | None = None
+        self.batches_committed = 0
+
+    @classmethod
+    async def open(cls, path: str | Path, migrations: Iterable[Migration] | None = None) -> Database:
+        target = str(path)
+        if target != ":memory:":
+            Path(target).parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: we issue BEGIN/COMMIT ourselves, so sqlite3 never opens hidden transactions.
+        conn = await aiosqlite.connect(target, isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        db = cls(conn, target)
+        try:
+            await conn.execute("PRAGMA journal_mode=WAL")
+            await conn.execute("PRAGMA foreign_keys=ON")
+            await conn.execute("PRAGMA synchronous=NORMAL")
+            await conn.execute("PRAGMA busy_timeout=5000")
+            await db.migrate(bundled_migrations() if migrations is None else list(migrations))
+        except BaseException:
+            await conn.close()
+            raise
+        return db
+
+    async def close(self) -> None:
+        if self._flusher is not None:
+            with contextlib.suppress(Exception):
+                await self._flusher
+        await self.conn.close()
+
+    async def __aenter__(self) -> Database:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    # -- schema -------------------------------------------------------------------------------------------------
+
+    async def schema_version(self) -> int:
+        async with self.conn.execute("PRAGMA user_version") as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
+    async def migrate(self, migrations: list[Migration]) -> list[int]:
+        """Apply the migrations newer than ``user_version``, all in one transaction; returns the versions applied."""
+        current = await self.schema_version()
+        todo = [m for m in migrations if m.version > current]
+        if not todo:
+            return []
+        async with self.transaction() as conn:
+            for migration in todo:
+                log.info("applying migration %s", migration.name)
+                for statement in _split_sql(migration.sql):
+                    await conn.execute(statement)
+            # PRAGMA takes no parameters; the version is an int we produced.
+            await conn.execute(f"PRAGMA user_version = {int(todo[-1].version)}")
+        return [m.version for m in todo]
+
+    # -- reads --------------------------------------------------------------------------------------------------
+
+    async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        async with self.conn.execute(sql, tuple(params)) as cur:
+            return list(await cur.fetchall())
+
+    async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
+        async with self.conn.execute(sql, tuple(params)) as cur:
+            row: sqlite3.Row | None = await cur.fetchone()
+            return row
+
+    async def fetchval(self, sql: str, params: Iterable[Any] = ()) -> Any:
+        row = await self.fetchone(sql, params)
+        return None if row is None else row[0]
+
+    # -- writes -------------------------------------------------------------------------------------------------
+
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """All statements inside commit together or not at all; other writers wait for the lock."""
+        async with self._lock:
+            await self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                await self.conn.execute("ROLLBACK")
+                raise
+            else:
+                await self.conn.execute("COMMIT")
+
+    async def write(self, op: WriteOp[T]) -> T:
+        """Run ``op(conn)`` atomically, sharing a transaction with other writes queued at the same moment.
+
+        Each op runs in its own savepoint, so one failing op is undone alone and its caller gets the exception;
+        the others still commit. Returns once the transaction holding the op has committed.
+        """
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._pending.append((op, future))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush())
+        return await future
+
+    async def _flush(self) -> None:
+        while self._pending:
+            batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
+            results: list[tuple[asyncio.Future[Any], bool, Any]] = []
+            try:
+                async with self.transaction() as conn:
+                    for op, future in batch:
+                        await conn.execute("SAVEPOINT write_op")
+                        try:
+                            value = await op(conn)
+                        except Exception as exc:  # the op's own failure goes to its caller only
+                            await conn.execute("ROLLBACK TO write_op")
+                            await conn.execute("RELEASE write_op")
+                            results.append((future, False, exc))
+                        else:
+                            await conn.execute("RELEASE write_op")
+                            results.append((future, True, value))
+            except Exception as exc:  # the commit itself failed: nothing in the batch was stored
+                log.exception("write batch of %d failed", len(batch))
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
+                continue
+            self.batches_committed += 1
+            for future, ok, value in results:
+                if future.done():
+                    continue
+                if ok:
+                    future.set_result(value)
+                else:
+                    future.set_exception(value)
+
+
+def _split_sql(script: str) -> list[str]:
+    """Split a migration into statements (``executescript`` would COMMIT behind our transaction's back)."""
+    statements: list[str] = []
+    buffer: list[str] = []
+    for line in script.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("--") or not stripped:
+            continue
+        buffer.append(line)
+        candidate = "\n".join(buffer)
+        if stripped.endswith(";") and sqlite3.complete_statement(candidate):
+            statements.append(candidate)
+            buffer = []
+    if "\n".join(buffer).strip():
+        statements.append("\n".join(buffer))
+    return statements

@@ -1,0 +1,48 @@
+"""Errors a user can cause; the command tree turns each into one clear ephemeral sentence."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class UserFacingError(Exception):
+    """An error whose message is safe and useful to show the user as it is."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidInputError(UserFacingError):
+    """An option's value cannot be used (empty, malformed, out of range)."""
+
+
+class UnknownTitleError(UserFacingError):
+    """No show matches what the user typed; carries a few close titles to suggest."""
+
+    def __init__(self, query: str, suggestions: Sequence[str] = ()) -> None:
+        shown = query if len(query) <= 80 else query[:79] + "…"
+        message = f"I couldn't find a drama called “{shown}”."
+        if suggestions:
+            message += " Did you mean: " + "; ".join(suggestions[:5]) + "?"
+        else:
+            message += " Try `/drama search` with part of the title, a Hangul title, or an actor's name."
+        super().__init__(message)
+        self.query = query
+        self.suggestions = list(suggestions)
+
+
+class EpisodeOutOfRangeError(UserFacingError):
+    """An episode or season number the show does not have."""
+
+
+class MissingPermissionError(UserFacingError):
+    """The member lacks a permission the command checks at run time."""
+
+
+class CannotPostError(UserFacingError):
+    """The bot cannot post where it was asked to (missing channel permissions)."""
+
+
+class ExpiredComponentError(UserFacingError):
+    """A button or select refers to something that no longer exists."""

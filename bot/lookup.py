@@ -1,0 +1,115 @@
+"""Show lookup for the commands: the local search index over the database, the bundled catalogue, TVmaze."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+
+from bot.db.meta import MetaStore
+from bot.db.shows import ShowStore, show_label
+from bot.domain.models import Episode, Show
+from bot.domain.search import SearchHit, SearchIndex
+from bot.domain.text import normalize
+from bot.errors import InvalidInputError, UnknownTitleError
+from bot.providers.base import ShowSource
+from bot.providers.bundled import BundledCatalog
+
+log = logging.getLogger(__name__)
+
+_ID_VALUE = re.compile(r"#(\d{1,12})")
+CATALOG_DIGEST_KEY = "catalog_digest"
+
+
+class ShowLookup:
+    """Finds shows by what members type, and keeps the in-memory index in step with the database."""
+
+    def __init__(
+        self,
+        store: ShowStore,
+        meta: MetaStore,
+        catalog: BundledCatalog,
+        remote: ShowSource | None = None,
+    ) -> None:
+        self.store = store
+        self.meta = meta
+        self.catalog = catalog
+        self.remote = remote
+        self.index = SearchIndex.build([], {})
+        self.ready_seconds = 0.0
+
+    async def start(self) -> None:
+        """Store the bundled catalogue when it changed since the last start, then build the index."""
+        started = time.perf_counter()
+        if await self.meta.get(CATALOG_DIGEST_KEY) != self.catalog.digest:
+            await self.store.add_many(self.catalog.shows)
+            await self.meta.set(CATALOG_DIGEST_KEY, self.catalog.digest)
+            log.info("stored %d bundled shows", len(self.catalog.shows))
+        rows, labels, popularity = await self.store.index_rows()
+        self.index = SearchIndex.build(rows, labels, popularity)
+        self.ready_seconds = time.perf_counter() - started
+        log.info("search index: %d shows in %.2fs", len(self.index), self.ready_seconds)
+
+    # -- local, fast --------------------------------------------------------------------------------------------
+
+    def search(self, query: str, limit: int = 10) -> list[SearchHit]:
+        return self.index.search(query, limit=limit)
+
+    def autocomplete(self, query: str) -> list[tuple[str, str]]:
+        return self.index.autocomplete(query)
+
+    # -- resolution (may reach TVmaze when online) ---------------------------------------------------------------
+
+    async def resolve(self, text: str) -> Show:
+        """The show a title option names: an autocomplete value (``#id``), or typed text matched confidently."""
+        raw = (text or "").strip()
+        match = _ID_VALUE.fullmatch(raw)
+        if match:
+            show = await self.store.get(int(match.group(1)))
+            if show is None:
+                raise UnknownTitleError(raw)
+            return show
+        if not normalize(raw):
+            raise InvalidInputError("Type part of a title (English or Hangul), an alias, or an actor's name.")
+        hits = self.index.search(raw, limit=5)
+        if not hits and self.remote is not None:
+            hits = await self._search_remote(raw)
+        if hits and (hits[0].tier <= 2 or len(hits) == 1):
+            show = await self.store.get(hits[0].show_id)
+            if show is not None:
+                return show
+        raise UnknownTitleError(raw, [h.label for h in hits])
+
+    async def _search_remote(self, query: str) -> list[SearchHit]:
+        assert self.remote is not None  # noqa: S101 - only called when set
+        try:
+            found = await self.remote.search(query, limit=10)
+        except Exception:
+            log.warning("remote search for %r failed; answering from local data", query[:80], exc_info=True)
+            return []
+        if found:
+            await self.add_shows(found)
+        return self.index.search(query, limit=5)
+
+    async def add_shows(self, shows: list[Show]) -> list[int]:
+        ids = await self.store.add_many(shows)
+        for show_id, show in zip(ids, shows, strict=True):
+            self.index.add_show(show_id, show_label(show.title, show.year), show.search_names())
+        return ids
+
+    async def episodes(self, show: Show, season: int | None = None) -> list[Episode]:
+        """Stored episodes (from TVmaze); else fetched once when online; else numbered from the catalogue's counts."""
+        stored = await self.store.episodes(show.id, season)
+        if stored:
+            return stored
+        if self.remote is not None and show.tvmaze_id is not None:
+            try:
+                fetched = await self.remote.episodes(show)
+            except Exception:
+                log.warning("fetching episodes of %s failed", show.title, exc_info=True)
+                fetched = []
+            if fetched:
+                await self.store.save_episodes(show.id, fetched)
+                return [e for e in fetched if season is None or e.season == season]
+        listed = await self.catalog.episodes(show)
+        return [e for e in listed if season is None or e.season == season]

@@ -1,0 +1,1 @@
+"""Discord extensions, one per feature; modules starting with an underscore are shared helpers, not extensions."""

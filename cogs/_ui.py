@@ -1,0 +1,207 @@
+"""Embeds, autocomplete and persistent buttons shared by the cogs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+
+from bot.domain.models import Episode, Show
+from bot.domain.paging import paginate
+from bot.errors import ExpiredComponentError
+from bot.tree import report
+
+if TYPE_CHECKING:
+    from bot.app import WatchCompanion
+
+EPISODES_PER_PAGE = 10
+TVMAZE_ATTRIBUTION = "Data from TVmaze (CC BY-SA 4.0)"
+CATALOG_ATTRIBUTION = "From the Watch Companion catalogue"
+FIELD_LIMIT = 1024
+
+
+def plain(text: str | None, limit: int = FIELD_LIMIT) -> str:
+    """Text from data or users, made inert for Discord markup (no formatting, no mentions) and cut to ``limit``."""
+    if not text:
+        return ""
+    cleaned = discord.utils.escape_mentions(discord.utils.escape_markdown(text))
+    return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
+
+
+def join_limited(lines: list[str], limit: int = FIELD_LIMIT, sep: str = "\n") -> str:
+    """Join as many whole lines as fit in ``limit``, ending with how many were left out."""
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        remaining = len(lines) - i - 1
+        more = f"{sep}…and {remaining} more" if remaining else ""
+        if len(sep.join([*out, line])) + len(more) > limit:
+            return sep.join([*out, f"…and {len(lines) - i} more"])
+        out.append(line)
+    return sep.join(out)
+
+
+def _timestamp(when: dt.datetime, style: str) -> str:
+    return f"<t:{int(when.timestamp())}:{style}>"
+
+
+def where_to_watch(show: Show) -> str:
+    return " / ".join(x for x in (show.network, show.platform) if x)
+
+
+def episodes_summary(show: Show) -> str:
+    if not show.seasons:
+        return ""
+    if len(show.seasons) == 1:
+        count = show.seasons[0].episode_count
+        return f"{count} episodes" if count else "not yet known"
+    parts = [f"S{s.number}: {s.episode_count if s.episode_count else '?'}" for s in show.seasons]
+    total = show.episode_count
+    return " · ".join(parts) + (f" ({total} in all)" if total else "")
+
+
+def cast_line(member: Any) -> str:
+    line = plain(member.actor, 200)
+    if member.character:
+        line += f" as {plain(member.character, 200)}"
+    if member.nicknames:
+        line += " (“" + "”, “".join(plain(n, 100) for n in member.nicknames) + "”)"
+    return line
+
+
+def based_on_line(show: Show) -> str:
+    parts: list[str] = []
+    for work in show.based_on:
+        text = work.kind.capitalize()
+        if work.title:
+            text += f" “{plain(work.title, 300)}”"
+        elif parts:
+            text += " adaptation"
+        if work.creator:
+            text += f" by {plain(work.creator, 200)}"
+        parts.append(text)
+    return "; ".join(parts)
+
+
+def show_embed(show: Show) -> discord.Embed:
+    """The `/drama info` card. Every value comes from data, so all of it is escaped."""
+    embed = discord.Embed(title=plain(show.title, 256), url=show.source_url or None, colour=discord.Colour.teal())
+    lines: list[str] = []
+    if show.native_title:
+        lines.append(f"**{plain(show.native_title, 200)}**")
+    if show.aliases:
+        lines.append("Also known as " + ", ".join(plain(a, 200) for a in show.aliases))
+    if show.summary:
+        lines.append("")
+        lines.append(plain(_strip_html(show.summary), 1500))
+    if show.source_url:
+        lines.append("")
+        lines.append(f"[View on TVmaze]({show.source_url})")
+    embed.description = "\n".join(lines)[:4096] or None
+    facts = [
+        ("Year", str(show.year) if show.year else ""),
+        ("Network / platform", plain(where_to_watch(show))),
+        ("Episodes", episodes_summary(show)),
+        ("Status", plain(show.status)),
+        ("Genres", plain(", ".join(show.genres))),
+        ("Directed by" if len(show.directors) < 2 else "Directors", plain(", ".join(show.directors))),
+    ]
+    for name, value in facts:
+        if value:
+            embed.add_field(name=name, value=value, inline=True)
+    if show.based_on:
+        embed.add_field(name="Based on", value=based_on_line(show)[:FIELD_LIMIT], inline=False)
+    if show.cast:
+        embed.add_field(name="Cast", value=join_limited([cast_line(m) for m in show.cast]), inline=False)
+    if show.poster_url:
+        embed.set_thumbnail(url=show.poster_url)
+    embed.set_footer(text=TVMAZE_ATTRIBUTION if show.source == "tvmaze" else CATALOG_ATTRIBUTION)
+    return embed
+
+
+def _strip_html(text: str) -> str:
+    return re.sub(r"<[^>]+>", "", text).strip()
+
+
+def episode_line(episode: Episode, with_season: bool) -> str:
+    label = f"S{episode.season}E{episode.number}" if with_season else f"Episode {episode.number}"
+    line = f"**{label}**"
+    if episode.name and episode.name.strip().upper() != "TBA":
+        line += f" · {plain(episode.name, 200)}"
+    if episode.airstamp is not None:
+        line += f" · {_timestamp(episode.airstamp, 'D')}"
+    elif episode.airdate is not None:
+        line += f" · {episode.airdate.isoformat()}"
+    return line
+
+
+def episodes_page(show: Show, episodes: list[Episode], season: int, page: int) -> tuple[discord.Embed, discord.ui.View]:
+    """One page of `/drama episodes` and its Previous/Next buttons (season 0 means every season)."""
+    current = paginate(episodes, page, EPISODES_PER_PAGE)
+    many_seasons = season == 0 and len({e.season for e in episodes}) > 1
+    heading = f"{show.title} · Season {season}" if season else show.title
+    embed = discord.Embed(title=plain(heading, 256), colour=discord.Colour.teal())
+    if current.items:
+        embed.description = "\n".join(episode_line(e, many_seasons) for e in current.items)
+    else:
+        embed.description = "No episodes are listed for this show yet."
+    footer = f"Page {current.index + 1}/{current.count} · {len(episodes)} episodes"
+    footer += " · " + (TVMAZE_ATTRIBUTION if show.source == "tvmaze" else CATALOG_ATTRIBUTION)
+    embed.set_footer(text=footer)
+    view = discord.ui.View(timeout=None)
+    if current.count > 1:
+        view.add_item(
+            EpisodesPageButton(show.id, season, max(current.index - 1, 0), "◀ Previous", not current.has_previous)
+        )
+        view.add_item(
+            EpisodesPageButton(
+                show.id, season, min(current.index + 1, current.count - 1), "Next ▶", not current.has_next
+            )
+        )
+    return embed, view
+
+
+class EpisodesPageButton(
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
+    template=r"drama:episodes:(?P<show>\d{1,12}):(?P<season>\d{1,3}):(?P<page>\d{1,4})",
+):
+    """A page turn of `/drama episodes`. Its state lives in the custom id, so it works after a restart."""
+
+    def __init__(self, show_id: int, season: int, page: int, label: str = "Go", disabled: bool = False) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label,
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"drama:episodes:{show_id}:{season}:{page}",
+                disabled=disabled,
+            )
+        )
+        self.show_id = show_id
+        self.season = season
+        self.page = page
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> EpisodesPageButton:
+        return cls(int(match["show"]), int(match["season"]), int(match["page"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        bot: WatchCompanion = interaction.client
+        try:
+            show = await bot.lookup.store.get(self.show_id)
+            if show is None:
+                raise ExpiredComponentError("That show is no longer in the catalogue.")
+            episodes = await bot.lookup.episodes(show, self.season or None)
+            embed, view = episodes_page(show, episodes, self.season, self.page)
+            await interaction.response.edit_message(embed=embed, view=view)
+        except Exception as exc:
+            await report(interaction, exc, "drama:episodes button")
+
+
+async def title_autocomplete(interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
+    """Local-only title suggestions: the 3-second deadline applies to every keystroke."""
+    bot: WatchCompanion = interaction.client
+    return [app_commands.Choice(name=name, value=value) for name, value in bot.lookup.autocomplete(current)]

@@ -1,0 +1,52 @@
+"""/about: version, data sources with attribution, and counts."""
+
+from __future__ import annotations
+
+from importlib import metadata
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+if TYPE_CHECKING:
+    from bot.app import WatchCompanion
+
+
+def version() -> str:
+    try:
+        return metadata.version("watch-companion")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+class About(commands.Cog):
+    def __init__(self, bot: WatchCompanion) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="about", description="What this bot is, where its data comes from, and some counts")
+    async def about(self, interaction: discord.Interaction[Any]) -> None:
+        counts = await self.bot.lookup.store.count_by_source()
+        embed = discord.Embed(
+            title="Watch Companion",
+            description="Look dramas up, track episodes, run watch parties and share spoiler-safe reviews.",
+            colour=discord.Colour.teal(),
+        )
+        embed.add_field(name="Version", value=version(), inline=True)
+        embed.add_field(name="Servers", value=str(len(self.bot.guilds)), inline=True)
+        embed.add_field(name="Shows known", value=str(sum(counts.values())), inline=True)
+        embed.add_field(
+            name="Data sources",
+            value=(
+                f"• Bundled catalogue: {counts.get('catalog', 0)} dramas"
+                + (f"\n• Imported: {counts['import']} shows" if counts.get("import") else "")
+                + f"\n• [TVmaze](https://www.tvmaze.com) (CC BY-SA 4.0): {counts.get('tvmaze', 0)} shows stored;"
+                " each TVmaze card links back to its record"
+            ),
+            inline=False,
+        )
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+
+async def setup(bot: WatchCompanion) -> None:
+    await bot.add_cog(About(bot))

@@ -1,0 +1,97 @@
+"""/drama: search, info and episode lists."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.domain.text import normalize
+from bot.errors import EpisodeOutOfRangeError, InvalidInputError
+from cogs._ui import EpisodesPageButton, episodes_page, plain, show_embed, title_autocomplete
+
+if TYPE_CHECKING:
+    from bot.app import WatchCompanion
+
+SEARCH_RESULTS = 10
+MATCH_KINDS = {"alias": "alias", "cast": "cast", "character": "character", "nickname": "nickname"}
+
+
+class Drama(commands.GroupCog, group_name="drama", group_description="Look dramas up"):
+    def __init__(self, bot: WatchCompanion) -> None:
+        self.bot = bot
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(EpisodesPageButton)
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(EpisodesPageButton)
+
+    @app_commands.command(name="search", description="Find dramas by title (English or Hangul), alias, actor or role")
+    @app_commands.describe(query="Part of a title, a Hangul title or initials (ㅈㅈㅇㅅ), an actor or character name")
+    async def search(self, interaction: discord.Interaction[Any], query: app_commands.Range[str, 1, 100]) -> None:
+        if not normalize(query):
+            raise InvalidInputError("Type some letters of a title, a Hangul title, or an actor's name to search for.")
+        hits = self.bot.lookup.search(query, limit=SEARCH_RESULTS)
+        shown = plain(query[:100], 100)
+        if not hits:
+            await interaction.response.send_message(
+                f"No drama matches “{shown}”. Try fewer letters, the Hangul title, or an actor's name.",
+                ephemeral=True,
+            )
+            return
+        lines: list[str] = []
+        for i, hit in enumerate(hits, start=1):
+            show = await self.bot.lookup.store.get(hit.show_id)
+            if show is None:
+                continue
+            details = [
+                plain(show.native_title, 100),
+                str(show.year or ""),
+                plain(" / ".join(x for x in (show.network, show.platform) if x), 100),
+                f"{show.episode_count} episodes" if show.episode_count else "",
+            ]
+            line = f"**{i}. {plain(show.title, 200)}** " + " · ".join(d for d in details if d)
+            if hit.kind in MATCH_KINDS:
+                line += f"\n   matched {MATCH_KINDS[hit.kind]} “{plain(hit.matched, 100)}”"
+            lines.append(line)
+        embed = discord.Embed(title=f"Dramas matching “{shown}”"[:256], description="\n".join(lines)[:4096])
+        embed.set_footer(text="Use /drama info with a title for the full card.")
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @app_commands.command(name="info", description="A drama's card: titles, year, network, episodes, cast, source")
+    @app_commands.describe(title="The drama's title in English or Hangul (pick a suggestion)")
+    @app_commands.autocomplete(title=title_autocomplete)
+    async def info(self, interaction: discord.Interaction[Any], title: app_commands.Range[str, 1, 200]) -> None:
+        show = await self.bot.lookup.resolve(title)
+        await interaction.response.send_message(embed=show_embed(show))
+
+    @app_commands.command(name="episodes", description="A drama's episodes with air dates, a page at a time")
+    @app_commands.describe(
+        title="The drama's title in English or Hangul (pick a suggestion)",
+        season="Season number (leave empty for every season)",
+    )
+    @app_commands.autocomplete(title=title_autocomplete)
+    async def episodes(
+        self,
+        interaction: discord.Interaction[Any],
+        title: app_commands.Range[str, 1, 200],
+        season: app_commands.Range[int, 1, 100] | None = None,
+    ) -> None:
+        show = await self.bot.lookup.resolve(title)
+        if season is not None:
+            # Discord enforces option ranges in its own clients only; check again here.
+            known = sorted(s.number for s in show.seasons)
+            if not 1 <= season <= 100 or (known and season not in known):
+                listed = ", ".join(str(n) for n in known) or "none listed yet"
+                raise EpisodeOutOfRangeError(f"{show.title} has no season {season} (seasons: {listed}).")
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        episodes = await self.bot.lookup.episodes(show, season)
+        embed, view = episodes_page(show, episodes, season or 0, 0)
+        await interaction.followup.send(embed=embed, view=view, ephemeral=True)
+
+
+async def setup(bot: WatchCompanion) -> None:
+    await bot.add_cog(Drama(bot))
