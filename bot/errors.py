@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.domain.markup import inert
+
 
 class UserFacingError(Exception):
     """An error whose message is safe and useful to show the user as it is."""
@@ -21,10 +23,10 @@ class UnknownTitleError(UserFacingError):
     """No show matches what the user typed; carries a few close titles to suggest."""
 
     def __init__(self, query: str, suggestions: Sequence[str] = ()) -> None:
-        shown = query if len(query) <= 80 else query[:79] + "…"
+        shown = inert(query, 80)
         message = f"I couldn't find a drama called “{shown}”."
         if suggestions:
-            message += " Did you mean: " + "; ".join(suggestions[:5]) + "?"
+            message += " Did you mean: " + "; ".join(inert(s, 100) for s in suggestions[:5]) + "?"
         else:
             message += " Try `/drama search` with part of the title, a Hangul title, or an actor's name."
         super().__init__(message)

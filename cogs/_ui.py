@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import app_commands
 
+from bot.domain.markup import inert
 from bot.domain.models import Episode, Show
 from bot.domain.paging import paginate
 from bot.errors import ExpiredComponentError
@@ -25,10 +26,7 @@ FIELD_LIMIT = 1024
 
 def plain(text: str | None, limit: int = FIELD_LIMIT) -> str:
     """Text from data or users, made inert for Discord markup (no formatting, no mentions) and cut to ``limit``."""
-    if not text:
-        return ""
-    cleaned = discord.utils.escape_mentions(discord.utils.escape_markdown(text))
-    return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
+    return inert(text, limit)
 
 
 def join_limited(lines: list[str], limit: int = FIELD_LIMIT, sep: str = "\n") -> str:
