@@ -63,12 +63,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     from bot.logs import setup_logging
 
     setup_logging(settings.log_level, [settings.token])
+    import discord
+
     from bot.runner import run_bot
 
     try:
         asyncio.run(_sync(settings) if command == "sync" else run_bot(settings))
     except KeyboardInterrupt:
         log.info("interrupted; closed cleanly")
+    except discord.LoginFailure:
+        print(
+            "watch-companion: Discord rejected DISCORD_TOKEN; copy it again from the developer portal", file=sys.stderr
+        )
+        return EXIT_USAGE
     return 0
 
 
@@ -98,10 +105,12 @@ def _catalog(settings: Settings, args: argparse.Namespace) -> int:
 async def _catalog_stats(settings: Settings) -> int:
     from bot.db.database import Database
     from bot.db.shows import ShowStore
+    from bot.providers.bundled import BundledCatalog
 
     async with await Database.open(settings.database_path) as db:
         counts = await ShowStore(db).count_by_source()
-    print(f"shows: {sum(counts.values())}")
+    print(f"bundled catalogue file: {len(BundledCatalog.load().shows)} shows (stored when the bot starts)")
+    print(f"shows stored: {sum(counts.values())}")
     for source in ("catalog", "import", "tvmaze"):
         print(f"  {source}: {counts.get(source, 0)}")
     return 0
