@@ -126,7 +126,11 @@ class CatalogError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class ImportProblem:
-    """A row or object of an import that was skipped (or a problem with the whole file), by line."""
+    """A row or object of an import that was skipped (or a problem with the whole file), by line.
+
+    ``message`` reads on its own ("year: must be a whole number ..."), so ``f"{path}:{line}: {message}"``
+    is a complete report; ``field`` and ``record`` are there for callers that lay it out differently.
+    """
 
     line: int
     message: str
@@ -138,7 +142,7 @@ class ImportProblem:
         where = f"line {self.line}" + (f", column {self.column}" if self.column is not None else "")
         if self.record:
             where += f" ({self.record})"
-        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        return f"{where}: {self.message}"
 
 
 @dataclass(slots=True)
@@ -553,7 +557,7 @@ def _import_problem(record: _Located, problem: FieldProblem) -> ImportProblem:
     message = problem.message
     if column == "episodes":  # the CSV's one-season column: no "entry 1: episodes" to talk about
         message = message.removeprefix("entry 1: episodes ")
-    return ImportProblem(record.line, message, field=column, record=record.label)
+    return ImportProblem(record.line, f"{column}: {message}", field=column, record=record.label)
 
 
 def _fresh_key(show: Show, taken: set[str]) -> str:

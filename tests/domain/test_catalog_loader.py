@@ -266,6 +266,8 @@ def test_csv_import_keeps_good_rows_and_reports_bad_rows_by_line() -> None:
         (11, "based_on"),  # unknown kind
     ]
     assert str(result.errors[3]) == "line 9 ('Negative'): episodes: must be a whole number from 1 to 5000, got '-3'"
+    # The message alone names the column: the CLI prints "FILE:LINE: message".
+    assert result.errors[0].message == "title: is required"
     assert "already listed at line 2" in result.errors[4].message
 
 
