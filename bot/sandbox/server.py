@@ -1,0 +1,236 @@
+"""``SandboxServer``: an aiohttp app on 127.0.0.1 that serves Discord API v10 REST and the gateway.
+
+It owns the ``World`` (all state), the ``Gateway``, the records tests read (violations, pings, unhandled
+routes, requests) and the ``Driver`` that acts as Discord's users.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+from types import TracebackType
+from typing import TYPE_CHECKING, Self
+
+from aiohttp import web
+
+from bot.sandbox import rules
+from bot.sandbox.gateway import Gateway
+from bot.sandbox.rest import ApiError, RestApi
+from bot.sandbox.state import (
+    Changes,
+    Ping,
+    RequestRecord,
+    UnhandledRoute,
+    User,
+    Violation,
+    World,
+)
+
+if TYPE_CHECKING:
+    from bot.sandbox.driver import Driver
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+# Routes that Discord authenticates by the token in the path, not by the Authorization header.
+_TOKEN_IN_PATH = ("/api/v10/interactions/", "/api/v10/webhooks/")
+
+
+class SandboxServer:
+    """A loopback stand-in for Discord. ``async with SandboxServer() as sandbox:`` starts and stops it.
+
+    ``strict`` answers payload-rule violations with Discord's 400; without it they are only recorded.
+    ``ack_deadline`` is the initial-response window (Discord: 3 s), ``followup_ttl`` the token lifetime
+    (Discord: 15 min), ``heartbeat_interval`` the gateway's, in seconds.
+    """
+
+    def __init__(
+        self,
+        *,
+        strict: bool = True,
+        ack_deadline: float = 3.0,
+        followup_ttl: float = 15 * 60,
+        heartbeat_interval: float = 41.25,
+        bot_name: str = "Sandbox Bot",
+        bot_token: str | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            raise ValueError("the sandbox only listens on loopback")
+        self.strict = strict
+        self.ack_deadline = ack_deadline
+        self.followup_ttl = followup_ttl
+        self.host = host
+        self._requested_port = port
+        self.port = 0
+        self.world = World()
+        self.changes = Changes()
+        self.violations: list[Violation] = []
+        self.pings: list[Ping] = []
+        self.unhandled: list[UnhandledRoute] = []
+        self.requests: list[RequestRecord] = []
+        self.gateway = Gateway(self, heartbeat_interval)
+        self.rest = RestApi(self)
+        self._inflight = 0
+        self._runner: web.AppRunner | None = None
+        bot = User(
+            id=self.world.ids.next(),
+            username=bot_name,
+            bot=True,
+            token=bot_token or f"sandbox.{secrets.token_urlsafe(24)}",
+        )
+        self.world.users[bot.id] = bot
+        self.world.bot = bot
+        self.world.application_id = bot.id
+
+        from bot.sandbox.driver import Driver  # the driver module imports this one, so import late
+
+        self.driver: Driver = Driver(self)
+
+    # ----- lifecycle -----
+
+    @property
+    def bot(self) -> User:
+        bot = self.world.bot
+        if bot is None:
+            raise RuntimeError("the sandbox has no bot user")
+        return bot
+
+    @property
+    def token(self) -> str:
+        """The bot token a client must log in with."""
+        return self.bot.token or ""
+
+    @property
+    def application_id(self) -> int:
+        return self.world.application_id
+
+    @property
+    def url(self) -> str:
+        """``http://127.0.0.1:PORT``: pass it to ``apply_api_base``."""
+        if not self.port:
+            raise RuntimeError("the sandbox is not started")
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"ws://{self.host}:{self.port}/gateway/"
+
+    def make_app(self) -> web.Application:
+        app = web.Application(middlewares=[self._middleware], client_max_size=64 * 1024 * 1024)
+        app.router.add_get("/gateway/", self.gateway.handle)
+        app.router.add_get("/gateway", self.gateway.handle)
+        self.rest.add_routes(app.router)
+        app.router.add_route("*", "/{tail:.*}", self._unknown)
+        return app
+
+    async def start(self) -> None:
+        if self._runner is not None:
+            return
+        self._runner = web.AppRunner(self.make_app(), access_log=None, handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self._requested_port)
+        await site.start()
+        server = site._server
+        sockets = getattr(server, "sockets", None) or []
+        self.port = int(sockets[0].getsockname()[1])
+
+    async def stop(self) -> None:
+        if self._runner is None:
+            return
+        await self.gateway.close_all()
+        await self._runner.cleanup()
+        self._runner = None
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.stop()
+
+    # ----- records -----
+
+    def record_violation(
+        self,
+        kind: str,
+        detail: str,
+        *,
+        route: str = "",
+        problems: list[rules.Problem] | None = None,
+        interaction_id: int | None = None,
+    ) -> Violation:
+        violation = Violation(
+            kind=kind,
+            detail=detail,
+            route=route,
+            errors=rules.form_errors(problems or []),
+            interaction_id=interaction_id,
+        )
+        self.violations.append(violation)
+        log.warning("sandbox violation %s at %s: %s", kind, route, detail)
+        self.changes.notify()
+        return violation
+
+    async def wait_violation(self, kind: str | None = None, timeout: float = 5.0) -> Violation:  # noqa: ASYNC109 - waits for the sandbox take an explicit timeout
+        """The first violation (of ``kind``) recorded, waiting for one if there is none yet."""
+
+        def found() -> Violation | None:
+            return next((v for v in self.violations if kind is None or v.kind == kind), None)
+
+        return await self.changes.wait_for(found, timeout)
+
+    async def settle(self, *, quiet: float = 0.05, timeout: float = 5.0) -> None:  # noqa: ASYNC109 - waits for the sandbox take an explicit timeout
+        """Wait until no request is in flight and nothing has changed for ``quiet`` seconds."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            await self.changes.wait_for(lambda: self._inflight == 0, max(deadline - loop.time(), 0.001))
+            try:
+                await self.changes.wait_for(self._changed_since(self.changes.version), quiet)
+            except TimeoutError:
+                if self._inflight == 0:
+                    return
+            if loop.time() > deadline:
+                raise TimeoutError("the sandbox did not settle")
+
+    def _changed_since(self, version: int) -> Callable[[], bool]:
+        return lambda: self.changes.version != version
+
+    # ----- HTTP plumbing -----
+
+    @web.middleware
+    async def _middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        self._inflight += 1
+        try:
+            try:
+                self._authenticate(request)
+                response = await handler(request)
+            except ApiError as error:
+                response = error.response()
+            self.requests.append(RequestRecord(request.method, request.path, response.status))
+            return response
+        finally:
+            self._inflight -= 1
+            self.changes.notify()
+
+    def _authenticate(self, request: web.Request) -> None:
+        path = request.path
+        # Unknown routes are recorded whatever their headers say, so the catch-all ("tail") skips the check.
+        if not path.startswith("/api/") or path.startswith(_TOKEN_IN_PATH) or "tail" in request.match_info:
+            return
+        header = request.headers.get("Authorization", "")
+        expected = f"Bot {self.token}"
+        if not secrets.compare_digest(header.encode(), expected.encode()):
+            raise ApiError(401, 0, "401: Unauthorized")
+
+    async def _unknown(self, request: web.Request) -> web.StreamResponse:
+        self.unhandled.append(UnhandledRoute(request.method, request.path))
+        log.warning("sandbox has no route for %s %s", request.method, request.path)
+        raise ApiError(404, 0, "404: Not Found")
