@@ -98,7 +98,7 @@ def _catalog(settings: Settings, args: argparse.Namespace) -> int:
     for problem in result.errors:
         print(f"{path}:{problem.line}: {problem.message}", file=sys.stderr)
     stored = asyncio.run(_catalog_store(settings, result.shows)) if result.shows else 0
-    print(f"imported {stored} shows; {len(result.errors)} rows rejected")
+    print(f"imported {stored} shows; {len({p.line for p in result.errors})} rows rejected")
     return 1 if result.errors else 0
 
 

@@ -561,8 +561,12 @@ def _import_problem(record: _Located, problem: FieldProblem) -> ImportProblem:
 
 
 def _fresh_key(show: Show, taken: set[str]) -> str:
-    """A derived key that no other record of the file uses: the title's slug, then with the year, then numbered."""
-    base = slugify(show.title)
+    """A derived key that no other record of the file uses: the title's slug, then with the year, then numbered.
+
+    Derived keys carry an ``import-`` prefix so an import never silently replaces a bundled show; an admin who
+    means to correct a bundled record names its key explicitly.
+    """
+    base = "import-" + slugify(show.title)
     candidates = [base] + ([f"{base}-{show.year}"] if show.year else [])
     for candidate in candidates:
         if candidate not in taken:

@@ -276,7 +276,7 @@ def test_csv_cells_become_structured_fields() -> None:
 
     cloy = shows["Crash Landing on You"]
     assert cloy.source == "import"
-    assert cloy.catalog_key == "crash-landing-on-you"
+    assert cloy.catalog_key == "import-crash-landing-on-you"  # never replaces the bundled show
     assert cloy.native_title == "사랑의 불시착"
     assert cloy.year == 2019
     assert cloy.network == "tvN"
@@ -343,13 +343,13 @@ def test_tab_separated_file(tmp_path: Path) -> None:
 
 
 def test_derived_keys_do_not_collide(tmp_path: Path) -> None:
-    content = "key,title,year\n,Signal!,2016\n,Signal,2017\nsignal-2017,Other,2018\n,시그널,2016\n"
+    content = "key,title,year\n,Signal!,2016\n,Signal,2017\nimport-signal-2017,Other,2018\n,시그널,2016\n"
     result = parse_import(write(tmp_path, "shows.csv", content))
     assert result.errors == []
     keys = [s.catalog_key for s in result.shows]
-    assert keys[:3] == ["signal", "signal-2017-2", "signal-2017"]
+    assert keys[:3] == ["import-signal", "import-signal-2017-2", "import-signal-2017"]
     assert keys[3] is not None
-    assert keys[3].startswith("show-")
+    assert keys[3].startswith("import-show-")
 
 
 # --- imports: JSON -----------------------------------------------------------------------------------------
@@ -359,7 +359,7 @@ def test_json_import_keeps_good_objects_and_reports_bad_ones_by_line() -> None:
     result = parse_import(FIXTURES / "mixed.json")
 
     assert [(s.title, s.catalog_key, s.source) for s in result.shows] == [
-        ("Signal", "signal", "import"),
+        ("Signal", "import-signal", "import"),
         ("The Glory", "the-glory", "import"),
     ]
     assert lines_and_fields(result.errors) == [
