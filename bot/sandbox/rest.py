@@ -93,6 +93,11 @@ def _snowflake(request: web.Request, name: str) -> int:
     return int(raw)
 
 
+def _under(key: str, problems: list[rules.Problem]) -> list[rules.Problem]:
+    """The same problems one level down, as Discord reports them for a callback's ``data``."""
+    return [rules.Problem((key, *p.path), p.code, p.message) if p.path else p for p in problems]
+
+
 def _truthy(value: str | None) -> bool:
     return (value or "").lower() in ("1", "true")
 
@@ -367,9 +372,9 @@ class RestApi:
             message.application_id = self.world.application_id
             if message.ephemeral:
                 message.visible_to = interaction.user_id
-        self._apply_mentions(
-            message, body.get("allowed_mentions"), notify=not message.ephemeral and not message.loading
-        )
+        # Only the bot's own messages are the subject of ping records; ephemeral and "thinking" ones notify nobody.
+        notify = author_id == self.bot_id and not message.ephemeral and not message.loading
+        self._apply_mentions(message, body.get("allowed_mentions"), notify=notify)
         self.world.messages[message.id] = message
         channel.last_message_id = message.id
         await self._dispatch_message("MESSAGE_CREATE", message)
@@ -613,9 +618,10 @@ class RestApi:
         data = body.get("data") or {}
         self._check_callback_type(interaction, kind, route)
         if kind == 4:
-            self.enforce(rules.check_message(data, creating=True, has_files=bool(uploads)), route, interaction)
+            problems = rules.check_message(data, creating=True, has_files=bool(uploads))
+            self.enforce(_under("data", problems), route, interaction)
         elif kind == 7:
-            self.enforce(rules.check_message(data, creating=False), route, interaction)
+            self.enforce(_under("data", rules.check_message(data, creating=False)), route, interaction)
         elif kind == 8:
             self.enforce(rules.check_autocomplete(data), route, interaction)
         elif kind == 9:

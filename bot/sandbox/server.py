@@ -207,6 +207,9 @@ class SandboxServer:
 
     @web.middleware
     async def _middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        if request.path.startswith("/gateway"):
+            # A websocket lives as long as the connection: it is not a request in flight.
+            return await handler(request)
         self._inflight += 1
         try:
             try:
