@@ -9,7 +9,7 @@ SEED_TITLE = "The Trauma Code: Heroes On Call"
 
 
 def drama(bot):
-    return bot.get_cog("drama")
+    return bot.get_cog("Drama")
 
 
 async def test_info_shows_every_seed_fact(offline_bot):
@@ -94,9 +94,9 @@ async def test_episode_pages_turn_with_buttons(offline_bot):
     await cog.episodes.callback(cog, interaction, title=f"#{show.id}", season=None)
     first = sent(interaction)
     assert "Page 1/" in first["embed"].footer.text
-    previous, following = first["view"].children
-    assert previous.disabled
-    assert not following.disabled
+    previous, following = (child.item for child in first["view"].children)
+    assert (previous.label, previous.disabled) == ("◀ Previous", True)
+    assert (following.label, following.disabled) == ("Next ▶", False)
     assert following.custom_id == f"drama:episodes:{show.id}:0:1"
 
     click = fake_interaction(offline_bot)
