@@ -32,6 +32,9 @@ class WatchCompanion(commands.Bot):
         extensions: tuple[str, ...] = EXTENSIONS,
         sync_commands: bool = True,
     ) -> None:
+        # The bot has no voice features, so discord.py's start-up warnings about voice libraries are noise.
+        discord.VoiceClient.warn_nacl = False
+        discord.VoiceClient.warn_dave = False
         super().__init__(
             # No prefix commands: a mention prefix keeps commands.Bot happy without reading message content.
             command_prefix=commands.when_mentioned,
