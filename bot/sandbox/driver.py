@@ -9,6 +9,7 @@ on fixed sleeps.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import secrets
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -197,6 +198,18 @@ class Driver:
     def __init__(self, server: SandboxServer) -> None:
         self.server = server
         self.world = server.world
+        # Quiet time awaited before a click, select or modal submit; see _let_bot_catch_up.
+        self.settle_quiet = 0.05
+
+    async def _let_bot_catch_up(self) -> None:
+        """Give the bot time to finish handling its last response before a user acts on it.
+
+        discord.py registers a view only after it has read the callback's HTTP response, so a click sent the
+        instant the sandbox answered could reach the bot before the view exists. No human clicks that fast;
+        waiting for a short quiet spell on the sandbox models that without a fixed sleep.
+        """
+        with contextlib.suppress(TimeoutError):
+            await self.server.settle(quiet=self.settle_quiet, timeout=2.0)
 
     # ----- building the world -----
 
@@ -689,6 +702,7 @@ class Driver:
         who = self._user(user)
         self._visible_to(target, who)
         data = {"custom_id": button["custom_id"], "component_type": 2}
+        await self._let_bot_catch_up()
         return await self._start(MESSAGE_COMPONENT, who, self._channel(target.channel_id), data, message_id=target.id)
 
     async def select(
@@ -738,6 +752,7 @@ class Driver:
             spec = {"name": menu["custom_id"], "type": kind}
             data["values"] = [self._convert(spec, v, channel, resolved, who) for v in values]
             data["resolved"] = resolved
+        await self._let_bot_catch_up()
         return await self._start(MESSAGE_COMPONENT, who, channel, data, message_id=target.id)
 
     # ----- modals -----
@@ -768,6 +783,7 @@ class Driver:
         if unknown:
             raise SandboxUsageError(f"the modal has no input(s) {', '.join(sorted(unknown))}")
         data = {"custom_id": modal["custom_id"], "components": components}
+        await self._let_bot_catch_up()
         channel = self._channel(source.interaction.channel_id)
         return await self._start(MODAL_SUBMIT, who, channel, data, message_id=source.interaction.message_id)
 

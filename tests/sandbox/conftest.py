@@ -58,7 +58,9 @@ def _make_bot(*, members: bool = True, message_content: bool = True, **options: 
 
 
 @contextlib.asynccontextmanager
-async def _running(bot: discord.Client, sandbox: SandboxServer, timeout: float = 10.0) -> AsyncIterator[discord.Client]:
+async def _running(
+    bot: discord.Client, sandbox: SandboxServer, ready_within: float = 10.0
+) -> AsyncIterator[discord.Client]:
     """Log ``bot`` in to the sandbox, wait for on_ready, and close it afterwards."""
     ready = asyncio.Event()
 
@@ -69,7 +71,7 @@ async def _running(bot: discord.Client, sandbox: SandboxServer, timeout: float =
     task = asyncio.create_task(bot.start(sandbox.token))
     waiter = asyncio.create_task(ready.wait())
     try:
-        done, _ = await asyncio.wait({task, waiter}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        done, _ = await asyncio.wait({task, waiter}, timeout=ready_within, return_when=asyncio.FIRST_COMPLETED)
         if task in done:
             task.result()
             raise RuntimeError("the bot stopped before it was ready")

@@ -253,10 +253,10 @@ async def test_second_acknowledgement_is_rejected_with_40060(world, make_bot, ru
         await result.wait_done()
     # discord.py itself refuses a second response, so send the second one as a raw client would.
     url = f"{sandbox.url}/api/v10/interactions/{result.id}/{result.interaction.token}/callback"
-    async with aiohttp.ClientSession() as session:
-        async with session.post(url, json={"type": 4, "data": {"content": "second"}}) as response:
-            body = await response.json()
-            status = response.status
+    second = {"type": 4, "data": {"content": "second"}}
+    async with aiohttp.ClientSession() as session, session.post(url, json=second) as response:
+        body = await response.json()
+        status = response.status
     assert status == 400
     assert body == {"message": "Interaction has already been acknowledged.", "code": 40060}
     assert [v.kind for v in sandbox.violations] == ["double_ack"]
@@ -301,8 +301,7 @@ async def test_embed_and_component_limits(sandbox: SandboxServer):
             {"title": "t" * 257, "description": "d" * 4000, "fields": [{"name": "n", "value": "v" * 1025}]},
             {"description": "d" * 2000, "footer": {"text": "f" * 2049}},
         ],
-        "components": [{"type": 1, "components": [{"type": 2, "style": 1, "label": "b", "custom_id": "c" * 101}]}]
-        * 6,
+        "components": [{"type": 1, "components": [{"type": 2, "style": 1, "label": "b", "custom_id": "c" * 101}]}] * 6,
     }
     async with aiohttp.ClientSession() as session, session.post(url, json=too_much, headers=headers) as response:
         body = await response.json()
