@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 import time
@@ -77,8 +78,22 @@ class ShowLookup:
         if hits and (hits[0].tier <= 2 or len(hits) == 1):
             show = await self.store.get(hits[0].show_id)
             if show is not None:
-                return show
+                return await self.complete(show)
         raise UnknownTitleError(raw, [h.label for h in hits])
+
+    async def complete(self, show: Show) -> Show:
+        """A TVmaze show found by search lacks seasons and cast: fetch the full record once and store it."""
+        if self.remote is None or show.source != "tvmaze" or show.seasons or show.tvmaze_id is None:
+            return show
+        try:
+            full = await self.remote.details(show)
+        except Exception:
+            log.warning("fetching details of %s failed; showing what is stored", show.title, exc_info=True)
+            return show
+        if full is None:
+            return show
+        await self.add_shows([dataclasses.replace(full, id=show.id)])
+        return dataclasses.replace(full, id=show.id)
 
     async def _search_remote(self, query: str) -> list[SearchHit]:
         assert self.remote is not None  # noqa: S101 - only called when set

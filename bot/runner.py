@@ -14,16 +14,20 @@ from bot.db.meta import MetaStore
 from bot.db.shows import ShowStore
 from bot.lookup import ShowLookup
 from bot.providers.bundled import BundledCatalog
+from bot.providers.tvmaze import TvmazeSource
 from bot.settings import Settings
 
 
 @contextlib.asynccontextmanager
 async def open_bot(settings: Settings, *, sync_commands: bool = True) -> AsyncIterator[WatchCompanion]:
     apply_api_base(settings.discord_api_base)
-    async with await Database.open(settings.database_path) as db:
-        lookup = ShowLookup(ShowStore(db), MetaStore(db), BundledCatalog.load())
-        async with WatchCompanion(settings, db, lookup, sync_commands=sync_commands) as bot:
-            yield bot
+    async with contextlib.AsyncExitStack() as stack:
+        db = await stack.enter_async_context(await Database.open(settings.database_path))
+        remote = None if settings.offline else await stack.enter_async_context(TvmazeSource(settings.tvmaze_base_url))
+        lookup = ShowLookup(ShowStore(db), MetaStore(db), BundledCatalog.load(), remote)
+        # Entered last, so it closes first: the bot stops before TVmaze's session and the database close.
+        bot = await stack.enter_async_context(WatchCompanion(settings, db, lookup, sync_commands=sync_commands))
+        yield bot
 
 
 async def run_bot(settings: Settings) -> None:

@@ -16,6 +16,10 @@ class ShowSource(Protocol):
         """Shows matching ``query``, best first."""
         ...
 
+    async def details(self, show: Show) -> Show | None:
+        """The show with everything the source knows (seasons, cast), or None when it knows no more."""
+        ...
+
     async def episodes(self, show: Show) -> list[Episode]:
         """The show's regular episodes, in order; empty when the source knows none."""
         ...

@@ -30,6 +30,9 @@ class BundledCatalog:
         found = [s for s in self.shows if any(wanted in normalize(name) for _, name in s.search_names())]
         return found[:limit]
 
+    async def details(self, show: Show) -> Show | None:
+        return None  # a bundled record is complete as shipped
+
     async def episodes(self, show: Show) -> list[Episode]:
         return [
             Episode(season=season.number, number=n)

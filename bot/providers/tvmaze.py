@@ -199,6 +199,10 @@ class TvmazeSource:
         found = await self._get(f"/shows/{int(tvmaze_id)}", _embed_params(), missing_ok=True)
         return _show_or_none(found)
 
+    async def details(self, show: Show) -> Show | None:
+        """The full record (seasons, cast) of a show found by search, which TVmaze lists without them."""
+        return None if show.tvmaze_id is None else await self.show(show.tvmaze_id)
+
     async def episodes(self, show: Show) -> list[Episode]:
         """The show's regular episodes in TVmaze's order; specials are left out."""
         if show.tvmaze_id is None:

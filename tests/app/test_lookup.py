@@ -1,0 +1,59 @@
+"""Show lookup against the loopback fake TVmaze: a result is stored so the next lookup stays local."""
+
+import pytest
+
+from bot.db.meta import MetaStore
+from bot.db.shows import ShowStore
+from bot.errors import UnknownTitleError
+from bot.lookup import ShowLookup
+from bot.providers.tvmaze import TvmazeSource
+from tests.fakes.tvmaze import FakeTvmaze
+
+
+@pytest.fixture
+async def online(db, catalog):
+    async with FakeTvmaze() as fake, TvmazeSource(fake.url, backoff_base=0.001) as remote:
+        lookup = ShowLookup(ShowStore(db), MetaStore(db), catalog, remote)
+        await lookup.start()
+        yield lookup, fake
+
+
+async def test_a_tvmaze_result_is_stored_and_the_second_lookup_makes_no_request(online):
+    lookup, fake = online
+    show = await lookup.resolve("Golden Hour Ward")
+    assert show.source == "tvmaze"
+    assert show.source_url
+    assert show.platform == "Netflix"
+    assert show.seasons, "the full record (seasons) is fetched once"
+    made = len(fake.requests)
+    assert made >= 2
+
+    again = await lookup.resolve("Golden Hour Ward")
+    assert again.id == show.id
+    assert len(fake.requests) == made
+    assert [h.label for h in lookup.search("golden hour")][0].startswith("Golden Hour Ward")
+
+
+async def test_local_titles_never_reach_tvmaze(online):
+    lookup, fake = online
+    show = await lookup.resolve("중증외상센터")
+    assert show.title == "The Trauma Code: Heroes On Call"
+    assert fake.requests == []
+
+
+async def test_tvmaze_down_still_answers_from_local_data(online):
+    lookup, fake = online
+    fake.fail_always(500)
+    with pytest.raises(UnknownTitleError):
+        await lookup.resolve("Golden Hour Ward")
+    assert (await lookup.resolve("The Trauma Code")).title == "The Trauma Code: Heroes On Call"
+
+
+async def test_episodes_come_from_tvmaze_once_then_from_the_database(online):
+    lookup, fake = online
+    show = await lookup.resolve("Golden Hour Ward")
+    first = await lookup.episodes(show)
+    assert len(first) == 8
+    made = len(fake.requests)
+    assert await lookup.episodes(show) == first
+    assert len(fake.requests) == made
