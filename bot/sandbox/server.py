@@ -11,11 +11,12 @@ import logging
 import secrets
 from collections.abc import Awaitable, Callable
 from types import TracebackType
-from typing import TYPE_CHECKING, Self
+from typing import Self
 
 from aiohttp import web
 
 from bot.sandbox import rules
+from bot.sandbox.driver import Driver
 from bot.sandbox.gateway import Gateway
 from bot.sandbox.rest import ApiError, RestApi
 from bot.sandbox.state import (
@@ -27,9 +28,6 @@ from bot.sandbox.state import (
     Violation,
     World,
 )
-
-if TYPE_CHECKING:
-    from bot.sandbox.driver import Driver
 
 log = logging.getLogger(__name__)
 
@@ -86,10 +84,7 @@ class SandboxServer:
         self.world.users[bot.id] = bot
         self.world.bot = bot
         self.world.application_id = bot.id
-
-        from bot.sandbox.driver import Driver  # the driver module imports this one, so import late
-
-        self.driver: Driver = Driver(self)
+        self.driver = Driver(self)
 
     # ----- lifecycle -----
 

@@ -374,3 +374,107 @@ async def test_requests_without_the_bot_token_get_401(sandbox: SandboxServer):
         async with session.get(f"{sandbox.url}/api/v10/users/@me", headers=headers) as r:
             assert r.status == 200
             assert (await r.json())["id"] == str(sandbox.bot.id)
+
+
+async def test_followups_stop_when_the_token_expires(world, make_bot, running):
+    sandbox, driver = world.sandbox, world.sandbox.driver
+    bot, tree = tree_bot(make_bot)
+    release = asyncio.Event()
+    errors: list[discord.HTTPException] = []
+
+    @tree.command(name="later", description="Answers much later")
+    async def later(interaction: discord.Interaction) -> None:
+        await interaction.response.send_message("working on it")
+        await release.wait()
+        try:
+            await interaction.followup.send("done")
+        except discord.HTTPException as exc:
+            errors.append(exc)
+
+    async with running(bot, sandbox):
+        await sync_to(bot, tree, world.guild.id)
+        result = await driver.slash(world.alice, world.channel, "later")
+        await result.wait_done()
+        # Age the interaction past the token lifetime instead of waiting 15 minutes.
+        result.interaction.created -= sandbox.followup_ttl + 1
+        release.set()
+        await sandbox.wait_violation("expired_token")
+        await sandbox.settle()
+    assert [(e.status, e.code) for e in errors] == [(401, 50027)]
+    assert result.followups == []
+
+
+async def test_lenient_mode_records_but_accepts(world, make_bot, running):
+    sandbox, driver = world.sandbox, world.sandbox.driver
+    sandbox.strict = False
+    bot, tree = tree_bot(make_bot)
+
+    @tree.command(name="long", description="Too long")
+    async def long(interaction: discord.Interaction) -> None:
+        await interaction.response.send_message("y" * 2500)
+
+    async with running(bot, sandbox):
+        await sync_to(bot, tree, world.guild.id)
+        message = await (await driver.slash(world.alice, world.channel, "long")).wait_done()
+    assert message is not None
+    assert len(message.content) == 2500
+    assert [v.kind for v in sandbox.violations] == ["invalid_form_body"]
+
+
+async def test_user_select_and_deferred_update(world, make_bot, running):
+    sandbox, driver = world.sandbox, world.sandbox.driver
+    bot, tree = tree_bot(make_bot)
+    picked: list[str] = []
+
+    class PickView(discord.ui.View):
+        @discord.ui.select(cls=discord.ui.UserSelect, custom_id="pick:user", placeholder="Who?")
+        async def who(self, interaction: discord.Interaction, select: discord.ui.UserSelect) -> None:
+            picked.extend(u.display_name for u in select.values)
+            await interaction.response.defer()
+            await interaction.edit_original_response(content=f"picked {picked[0]}", view=None)
+
+    @tree.command(name="pick", description="Pick someone")
+    async def pick(interaction: discord.Interaction) -> None:
+        await interaction.response.send_message("pick one", view=PickView())
+
+    async with running(bot, sandbox):
+        await sync_to(bot, tree, world.guild.id)
+        result = await driver.slash(world.alice, world.channel, "pick")
+        message = await result.wait_done()
+        assert message is not None
+        chosen = await driver.select(world.alice, message, [world.bob])
+        assert await chosen.wait_ack() == 6
+        await chosen.wait_done()
+    assert picked == ["bob"]
+    assert message.content == "picked bob"
+    assert message.components == []
+
+
+async def test_message_content_intent_hides_content(world, make_bot, running):
+    sandbox, driver = world.sandbox, world.sandbox.driver
+    bot = make_bot(message_content=False)
+    seen: list[str] = []
+    got = asyncio.Event()
+
+    @bot.listen()
+    async def on_message(message: discord.Message) -> None:
+        seen.append(message.content)
+        if len(seen) == 2:
+            got.set()
+
+    async with running(bot, sandbox):
+        await driver.send_message(world.alice, world.channel, "secret plans")
+        await driver.send_message(world.alice, world.channel, f"<@{sandbox.bot.id}> hello")
+        await asyncio.wait_for(got.wait(), 5)
+    assert seen == ["", f"<@{sandbox.bot.id}> hello"]
+
+
+async def test_gateway_bot_route(sandbox: SandboxServer):
+    headers = {"Authorization": f"Bot {sandbox.token}"}
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(f"{sandbox.url}/api/v10/gateway/bot", headers=headers) as r,
+    ):
+        body = await r.json()
+    assert body["url"].startswith("ws://127.0.0.1:")
+    assert body["shards"] == 1
