@@ -44,12 +44,14 @@ bot_name="Sandbox Bot", bot_token=None, host="127.0.0.1", port=0)``
     ``submit_modal(user, result_that_opened_it, {label_or_custom_id: value})``.
     ``send_message(user, channel, content)`` and ``dm_bot(user, content)`` post as a user (MESSAGE_CREATE).
     Things Discord's client would not allow (missing required option, disabled button, hidden command)
-    raise ``SandboxUsageError``.
+    raise ``SandboxUsageError``. Before a click, select or modal submit the driver waits for a quiet spell of
+    ``driver.settle_quiet`` seconds (0.05) so the bot has registered the view it just sent.
 
 ``InteractionResult``
     ``await wait_ack(timeout=None) -> int`` (callback type; raises ``InteractionFailedError`` when the bot misses the
     deadline), ``await wait_done(timeout=5) -> Message | None`` (final: a deferred response once @original is
-    edited or a followup sent), ``wait_followups(count=1)``, ``wait_edits(count=1)``, ``wait_modal()``.
+    edited or a followup sent; a silent deferral that never completes raises ``TimeoutError``),
+    ``wait_followups(count=1)``, ``wait_edits(count=1)``, ``wait_modal()``.
     ``response_type``, ``original``, ``followups``, ``messages``, ``ephemeral``, ``content``, ``embeds``,
     ``modal``, ``choices``, ``text(reveal_spoilers=False)``, ``interaction`` (the raw record).
     After a "thinking" defer the first followup becomes the original response, as on Discord.
@@ -58,8 +60,8 @@ bot_name="Sandbox Bot", bot_token=None, host="127.0.0.1", port=0)``
     ``messages(channel, *, visible_to=None)``, ``last_message(channel)``, ``wait_message(channel, predicate=None,
     *, after=None, timeout=5)``, ``dms(user)``, ``wait_dm(user, count=1)``, ``scheduled_events(guild)``,
     ``commands(guild=None)``, ``wait_commands(guild=None)``, ``payload(message)``, ``render(message, *,
-    reveal_spoilers=False)``. A ``Message`` has ``content``, ``embeds``, ``components``, ``flags``,
-    ``ephemeral``, ``attachments``, ``history`` (earlier ``Revision``s), ``deleted``.
+    reveal_spoilers=False)``, ``buttons(message)``. A ``Message`` has ``content``, ``embeds``, ``components``,
+    ``flags``, ``ephemeral``, ``attachments``, ``history`` (earlier ``Revision``s), ``deleted``.
 
 ``bot.sandbox.render``
     ``render_message(payload, *, reveal_spoilers=False, names=None) -> str``, ``render_modal(modal)``,

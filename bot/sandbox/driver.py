@@ -238,10 +238,10 @@ class Driver:
             role = await self.create_role(guild, bot.username, bot_permissions)
             role.managed = True
             await self.add_member(guild, bot, roles=[role])
-            if self.server.gateway.connected:
-                await self.server.gateway.dispatch(
-                    "GUILD_CREATE", self.server.gateway.guild_create_payload(guild), guild_id=guild.id
-                )
+            # A bot that is already connected learns about the guild as on a real join.
+            await self.server.gateway.dispatch(
+                "GUILD_CREATE", self.server.gateway.guild_create_payload(guild), guild_id=guild.id
+            )
         return guild
 
     async def create_role(

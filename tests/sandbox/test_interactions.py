@@ -478,3 +478,30 @@ async def test_gateway_bot_route(sandbox: SandboxServer):
         body = await r.json()
     assert body["url"].startswith("ws://127.0.0.1:")
     assert body["shards"] == 1
+
+
+async def test_slash_command_in_a_dm(world, make_bot, running):
+    sandbox, driver = world.sandbox, world.sandbox.driver
+    bot, tree = tree_bot(make_bot)
+    where: list[object] = []
+
+    @tree.command(name="hello", description="Say hello")
+    async def hello(interaction: discord.Interaction) -> None:
+        where.append((interaction.guild_id, type(interaction.channel).__name__, interaction.user.name))
+        await interaction.response.send_message("hi there")
+
+    @tree.command(name="guildonly", description="Only in servers")
+    @app_commands.guild_only()
+    async def guild_only(interaction: discord.Interaction) -> None:
+        await interaction.response.send_message("server")
+
+    async with running(bot, sandbox):
+        await tree.sync()
+        dm = driver.dm_channel(world.alice)
+        result = await driver.slash(world.alice, dm, "hello")
+        message = await result.wait_done()
+        with pytest.raises(SandboxUsageError, match="not available in DMs"):
+            await driver.slash(world.alice, dm, "guildonly")
+    assert where == [(None, "DMChannel", "alice")]
+    assert message is not None
+    assert driver.dms(world.alice) == [message]
