@@ -31,7 +31,7 @@ async def test_a_tvmaze_result_is_stored_and_the_second_lookup_makes_no_request(
     again = await lookup.resolve("Golden Hour Ward")
     assert again.id == show.id
     assert len(fake.requests) == made
-    assert [h.label for h in lookup.search("golden hour")][0].startswith("Golden Hour Ward")
+    assert lookup.search("golden hour")[0].label.startswith("Golden Hour Ward")
 
 
 async def test_local_titles_never_reach_tvmaze(online):

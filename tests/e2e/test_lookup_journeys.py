@@ -1,0 +1,82 @@
+"""User journeys through the real bot process and the sandbox Discord."""
+
+import pytest
+
+from tests.e2e.conftest import assert_clean
+
+pytestmark = pytest.mark.e2e
+
+SEED = "The Trauma Code: Heroes On Call"
+
+
+async def test_drama_info_in_hangul_shows_the_seed_facts(bot_process, world):
+    driver = world.sandbox.driver
+    result = await driver.slash(world.users["alice"], world.channel, "drama info", title="중증외상센터")
+    message = await result.wait_done()
+    assert message is not None
+    assert not result.ephemeral
+    text = result.text()
+    for fact in (
+        SEED,
+        "중증외상센터",
+        "2025",
+        "Netflix",
+        "8 episodes",
+        "Medical Drama",
+        "Lee Do Yoon",
+        "Severe Trauma Center: Golden Hour",
+        "Han San",
+        "Hong Bicira",
+        "Ju Ji Hoon as Baek Kang Hyuk",
+        "Ha Young as Cheon Jang Mi",
+        "Gangster",
+    ):
+        assert fact in text, fact
+
+
+@pytest.mark.parametrize("typed", ["trauma", "중증", "ㅈㅈㅇㅅ"])
+async def test_autocomplete_offers_the_seed(bot_process, world, typed):
+    choices = await world.sandbox.driver.autocomplete(world.users["bob"], world.channel, "drama info", "title", typed)
+    assert choices
+    assert choices[0]["name"].startswith(SEED)
+    assert len(choices) <= 25
+
+
+async def test_paging_buttons_work_after_the_bot_restarts(bot_process, world):
+    driver = world.sandbox.driver
+    alice = world.users["alice"]
+    result = await driver.slash(alice, world.channel, "drama episodes", title="Jewel in the Palace")
+    await result.wait_done()
+    assert "Page 1/6" in result.text()
+    page_one = result.messages[-1]
+
+    await bot_process.restart()
+    assert bot_process.starts == 2
+
+    clicked = await driver.click(alice, page_one, "Next ▶")
+    await clicked.wait_done()
+    assert clicked.response_type == 7  # the message itself was updated
+    assert "Page 2/6" in driver.render(page_one)
+    assert "Episode 11" in driver.render(page_one)
+
+
+async def test_sigterm_closes_cleanly(bot_process):
+    assert await bot_process.stop() == 0
+    log = bot_process.log()
+    assert "Traceback" not in log
+    assert "Unclosed" not in log
+
+
+async def test_the_token_never_reaches_the_logs_even_at_debug(sandbox, world, tmp_path):
+    from tests.e2e.conftest import BotProcess
+
+    process = BotProcess(sandbox, tmp_path, log_level="DEBUG")
+    await process.start()
+    result = await sandbox.driver.slash(world.users["alice"], world.channel, "drama info", title="Goblin")
+    await result.wait_done()
+    assert await process.stop() == 0
+    log = process.log()
+    assert "DEBUG" in log  # really logged at DEBUG
+    assert "INTERACTION_CREATE" in log or "interaction" in log.lower()
+    assert sandbox.token not in log
+    assert_clean(sandbox)
