@@ -851,6 +851,11 @@ class RestApi:
             raise ApiError(403, 50005, "Cannot edit a message authored by another user")
         self.enforce(rules.check_message({"flags": message.flags, **body}, creating=False), route)
         await self.apply_edit(message, body, uploads)
+        # `defer()` then `interaction.message.edit(...)` completes a deferred update just as @original would.
+        for interaction in self.world.interactions.values():
+            if interaction.response_type == 6 and interaction.original_id == message.id:
+                interaction.original_edits += 1
+        self.server.changes.notify()
         return _json(self.message_payload(message))
 
     async def delete_message(self, request: web.Request) -> web.Response:

@@ -4,6 +4,19 @@ from __future__ import annotations
 
 from bot.sandbox import rules
 from bot.sandbox.render import render_message, render_modal, render_text
+from bot.sandbox.state import (
+    ADMINISTRATOR,
+    ALL_PERMISSIONS,
+    MANAGE_GUILD,
+    SEND_MESSAGES,
+    VIEW_CHANNEL,
+    Channel,
+    Guild,
+    Member,
+    Overwrite,
+    Role,
+    permissions_in,
+)
 
 
 def test_spoilers_are_hidden_unless_revealed():
@@ -193,3 +206,29 @@ def test_form_errors_nest_like_discord():
             }
         }
     }
+
+
+def test_permissions_follow_roles_administrator_and_overwrites():
+
+    guild = Guild(id=1, name="g", owner_id=99)
+    guild.roles[1] = Role(id=1, guild_id=1, name="@everyone", permissions=VIEW_CHANNEL | SEND_MESSAGES)
+    guild.roles[2] = Role(id=2, guild_id=1, name="Mods", permissions=MANAGE_GUILD)
+    guild.roles[3] = Role(id=3, guild_id=1, name="Admins", permissions=ADMINISTRATOR)
+    guild.members[10] = Member(user_id=10, guild_id=1)
+    guild.members[11] = Member(user_id=11, guild_id=1, roles=[2])
+    guild.members[12] = Member(user_id=12, guild_id=1, roles=[3])
+    guild.members[99] = Member(user_id=99, guild_id=1)
+    quiet = Channel(id=5, type=0, name="quiet", guild_id=1)
+    quiet.overwrites = [
+        Overwrite(id=1, type=0, deny=SEND_MESSAGES),
+        Overwrite(id=2, type=0, allow=SEND_MESSAGES),
+        Overwrite(id=10, type=1, deny=VIEW_CHANNEL),
+    ]
+    assert permissions_in(guild, 10, None) == VIEW_CHANNEL | SEND_MESSAGES
+    assert permissions_in(guild, 11, None) == VIEW_CHANNEL | SEND_MESSAGES | MANAGE_GUILD
+    assert permissions_in(guild, 12, None) == ALL_PERMISSIONS
+    assert permissions_in(guild, 99, quiet) == ALL_PERMISSIONS
+    assert permissions_in(guild, 10, quiet) == 0
+    assert permissions_in(guild, 11, quiet) & SEND_MESSAGES
+    assert permissions_in(guild, 12, quiet) == ALL_PERMISSIONS
+    assert permissions_in(guild, 404, quiet) == 0
