@@ -1,0 +1,98 @@
+"""Round trip of `/drama info` against a no-op command, through the sandbox Discord and the real bot.
+
+Run: .venv/bin/python bench/roundtrip.py [--rounds 200] [--members 50]
+Prints median and p99 in milliseconds, sequential and with N members at once, and the info/no-op ratio
+(target: at most 1.5 at the median). The bot and the sandbox share this process and its event loop, so
+both commands pay the same transport cost; the ratio isolates what the command itself adds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bot.sandbox.playground import World, running_bot  # noqa: E402
+from bot.settings import Settings  # noqa: E402
+
+TARGET_RATIO = 1.5
+
+
+class Noop(commands.Cog):
+    @app_commands.command(name="noop", description="Answers at once; the benchmark's baseline")
+    async def noop(self, interaction: discord.Interaction[Any]) -> None:
+        await interaction.response.send_message("ok", ephemeral=True)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+async def one(world: World, user: Any, command: str, options: dict[str, str]) -> float:
+    started = time.perf_counter()
+    result = await world.sandbox.driver.slash(user, world.channel, command, options)
+    await result.wait_done(timeout=30)
+    return (time.perf_counter() - started) * 1000
+
+
+async def measure(world: World, users: list[Any], rounds: int, concurrent: int) -> dict[str, list[float]]:
+    cases = {"noop": ("noop", {}), "drama info": ("drama info", {"title": "The Trauma Code"})}
+    timings: dict[str, list[float]] = {name: [] for name in cases}
+    # Interleave the two commands so drift in machine load hits both alike.
+    for _ in range(max(1, rounds // concurrent)):
+        for name, (command, options) in cases.items():
+            batch = users[:concurrent]
+            timings[name] += await asyncio.gather(*(one(world, u, command, options) for u in batch))
+    return timings
+
+
+async def main(rounds: int, members: int) -> int:
+    with tempfile.TemporaryDirectory() as workdir:
+        settings = Settings.from_env({"OFFLINE": "1", "LOG_LEVEL": "WARNING"})
+        async with running_bot(settings, Path(workdir)) as (world, bot):
+            await bot.add_cog(Noop())
+            await bot.tree.sync()
+            users = [world.users["alice"], world.users["bob"]]
+            for i in range(members):
+                user = await world.sandbox.driver.create_user(f"member{i}")
+                await world.sandbox.driver.add_member(world.guild, user)
+                users.append(user)
+            await measure(world, users, 20, 1)  # warm-up: imports, caches, first queries
+            print(f"round trip through sandbox + bot, ms ({rounds} per command per mode)")
+            ratios = {}
+            for mode, concurrent in (("sequential", 1), (f"{members} members at once", members)):
+                timings = await measure(world, users, rounds, concurrent)
+                for name, values in timings.items():
+                    print(
+                        f"  {mode:>24} {name:>11}: median {statistics.median(values):7.2f}"
+                        f"  p99 {percentile(values, 0.99):7.2f}  (n={len(values)})"
+                    )
+                ratios[mode] = statistics.median(timings["drama info"]) / statistics.median(timings["noop"])
+            violations = len(world.sandbox.violations)
+    failed = False
+    for mode, ratio in ratios.items():
+        verdict = "PASS" if ratio <= TARGET_RATIO else "FAIL"
+        failed |= ratio > TARGET_RATIO
+        print(f"  ratio info/noop at the median, {mode}: {ratio:.2f} (target <= {TARGET_RATIO}) {verdict}")
+    print(f"  sandbox violations: {violations}")
+    return 1 if failed or violations else 0
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=200)
+    parser.add_argument("--members", type=int, default=50)
+    args = parser.parse_args()
+    sys.exit(asyncio.run(main(args.rounds, args.members)))
