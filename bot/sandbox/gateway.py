@@ -65,7 +65,6 @@ class Connection:
         self._zlib = zlib.compressobj() if compress == "zlib-stream" else None
         self._lock = asyncio.Lock()
         self.session: Session | None = None
-        self.sent: list[JSON] = []
 
     @property
     def closed(self) -> bool:
@@ -86,7 +85,6 @@ class Connection:
                     await self.ws.send_str(text)
             except (ConnectionError, RuntimeError):
                 return False
-        self.sent.append(payload)
         return True
 
     async def close(self, code: int, message: str = "") -> None:
@@ -238,6 +236,9 @@ class Gateway:
             await conn.send({"op": HEARTBEAT_ACK})
             return
         self.received.append(message)
+        if op in (IDENTIFY, RESUME, REQUEST_MEMBERS) and not isinstance(data, dict):
+            await conn.close(4002, "Error while decoding payload.")
+            return
         if op == IDENTIFY:
             await self._identify(conn, data)
         elif op == RESUME:
