@@ -23,8 +23,8 @@ from discord.ext import commands
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.sandbox.playground import World, running_bot  # noqa: E402
-from bot.settings import Settings  # noqa: E402
+from bot.sandbox.playground import World, running_bot
+from bot.settings import Settings
 
 TARGET_RATIO = 1.5
 

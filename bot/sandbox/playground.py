@@ -64,8 +64,11 @@ async def running_bot(settings: Settings, workdir: Path) -> AsyncIterator[tuple[
         async with open_bot(bot_settings) as bot:
             runner = asyncio.create_task(bot.start(sandbox.token))
             try:
-                await bot.wait_until_ready()
+                # Commands sync in setup_hook, before the gateway; the first IDENTIFY means the bot is listening.
+                # (on_ready would add discord.py's 2-second wait for more guilds, which a sandbox never sends.)
                 await sandbox.driver.wait_commands(timeout=REPLY_TIMEOUT)
+                await sandbox.gateway.wait_for(lambda: sandbox.gateway.identify_count > 0, timeout=REPLY_TIMEOUT)
+                await sandbox.settle()
                 yield world, bot
             finally:
                 await bot.close()
