@@ -50,7 +50,7 @@ class BotProcess:
             timeout=START_TIMEOUT,
         )
         assert self.process.poll() is None, f"the bot exited at start:\n{self.log()}"
-        await self.sandbox.driver.wait_commands(timeout=START_TIMEOUT)
+        # Commands sync in setup_hook, which runs before the gateway connects: IDENTIFY means both are done.
         await self.sandbox.settle()
 
     async def stop(self) -> int:

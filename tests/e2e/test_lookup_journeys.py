@@ -80,3 +80,30 @@ async def test_the_token_never_reaches_the_logs_even_at_debug(sandbox, world, tm
     assert "INTERACTION_CREATE" in log or "interaction" in log.lower()
     assert sandbox.token not in log
     assert_clean(sandbox)
+
+
+def command_syncs(sandbox, scope="/commands"):
+    return [r for r in sandbox.requests if r.method == "PUT" and r.path.endswith(scope)]
+
+
+async def test_commands_sync_globally_once_and_not_again_while_unchanged(bot_process, world):
+    sandbox = world.sandbox
+    assert len(command_syncs(sandbox)) == 1
+    await bot_process.restart()
+    assert len(command_syncs(sandbox)) == 1, "an unchanged tree is not synced again"
+    assert "command tree unchanged" in bot_process.log()
+
+
+async def test_a_dev_guild_gets_its_commands_on_every_start(sandbox, world, tmp_path):
+    from tests.e2e.conftest import BotProcess
+
+    process = BotProcess(sandbox, tmp_path)
+    process.env["DEV_GUILD_ID"] = str(world.guild.id)
+    await process.start()
+    assert {c["name"] for c in sandbox.driver.commands(world.guild)} >= {"drama", "about"}
+    assert sandbox.driver.commands() == []
+    result = await sandbox.driver.slash(world.users["bob"], world.channel, "drama info", title="Goblin")
+    await result.wait_done()
+    assert "도깨비" in result.text()
+    assert await process.stop() == 0
+    assert_clean(sandbox)
