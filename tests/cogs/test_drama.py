@@ -4,8 +4,7 @@ from bot.errors import EpisodeOutOfRangeError, InvalidInputError, UnknownTitleEr
 from bot.tree import report
 from cogs._ui import EpisodesPageButton, title_autocomplete
 from tests.cogs.fakes import embed_text, fake_interaction, sent
-
-SEED_TITLE = "The Trauma Code: Heroes On Call"
+from tests.samples import AWKWARD_INPUTS, LONG_INPUTS, SEED_CARD_FACTS, SEED_TITLE
 
 
 def drama(bot):
@@ -19,20 +18,7 @@ async def test_info_shows_every_seed_fact(offline_bot):
     reply = sent(interaction)
     text = embed_text(reply["embed"])
     assert reply["embed"].title == SEED_TITLE
-    for fact in (
-        "중증외상센터",
-        "2025",
-        "Netflix",
-        "8 episodes",
-        "Medical Drama",
-        "Lee Do Yoon",
-        "Severe Trauma Center: Golden Hour",
-        "Han San",
-        "Hong Bicira",
-        "Ju Ji Hoon as Baek Kang Hyuk",
-        "Choo Yeong Woo as Yang Jae Won (“Anus”)",
-        "Ha Young as Cheon Jang Mi (“Gangster”)",
-    ):
+    for fact in SEED_CARD_FACTS:
         assert fact in text, fact
     assert reply.get("ephemeral") is not True
 
@@ -113,21 +99,7 @@ async def test_a_season_the_show_does_not_have_is_refused(offline_bot):
         await cog.episodes.callback(cog, fake_interaction(offline_bot), title="중증외상센터", season=3)
 
 
-BAD_INPUTS = [
-    "",
-    "   ",
-    "x" * 10_000,
-    "\x00\x07\x1b[31m",
-    "\u200b\u200f\u202e",
-    "🎬🍿",
-    '"',
-    "*",
-    "NEAR(",
-    "OR",
-    "--",
-    "' OR 1=1 --",
-    "@everyone",
-]
+BAD_INPUTS = AWKWARD_INPUTS + LONG_INPUTS
 
 
 @pytest.mark.parametrize("value", BAD_INPUTS, ids=range(len(BAD_INPUTS)))

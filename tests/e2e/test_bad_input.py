@@ -2,28 +2,15 @@
 
 import pytest
 
-pytestmark = pytest.mark.e2e
+from tests.samples import AWKWARD_INPUTS
 
-AWKWARD = [
-    " ",
-    "x" * 100,
-    "\x00\x07\x1b[31m",
-    "\u200b\u200f\u202e",
-    "🎬🍿",
-    '"',
-    "*",
-    "NEAR(",
-    "OR",
-    "--",
-    "' OR 1=1; DROP TABLE shows; --",
-    "@everyone <@&1> ||spoiler|| ```code``` [x](https://example.com)",
-]
+pytestmark = pytest.mark.e2e
 
 
 async def test_every_lookup_command_answers_awkward_input(live):
     driver = live.sandbox.driver
     alice = live.users["alice"]
-    for value in AWKWARD:
+    for value in AWKWARD_INPUTS:
         for command, option in (("drama search", "query"), ("drama info", "title"), ("drama episodes", "title")):
             result = await driver.slash(alice, live.channel, command, **{option: value})
             await result.wait_done()

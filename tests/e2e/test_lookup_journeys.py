@@ -3,10 +3,9 @@
 import pytest
 
 from tests.e2e.conftest import assert_clean
+from tests.samples import SEED_CARD_FACTS, SEED_TITLE
 
 pytestmark = pytest.mark.e2e
-
-SEED = "The Trauma Code: Heroes On Call"
 
 
 async def test_drama_info_in_hangul_shows_the_seed_facts(bot_process, world):
@@ -16,21 +15,7 @@ async def test_drama_info_in_hangul_shows_the_seed_facts(bot_process, world):
     assert message is not None
     assert not result.ephemeral
     text = result.text()
-    for fact in (
-        SEED,
-        "중증외상센터",
-        "2025",
-        "Netflix",
-        "8 episodes",
-        "Medical Drama",
-        "Lee Do Yoon",
-        "Severe Trauma Center: Golden Hour",
-        "Han San",
-        "Hong Bicira",
-        "Ju Ji Hoon as Baek Kang Hyuk",
-        "Ha Young as Cheon Jang Mi",
-        "Gangster",
-    ):
+    for fact in SEED_CARD_FACTS:
         assert fact in text, fact
 
 
@@ -38,7 +23,7 @@ async def test_drama_info_in_hangul_shows_the_seed_facts(bot_process, world):
 async def test_autocomplete_offers_the_seed(bot_process, world, typed):
     choices = await world.sandbox.driver.autocomplete(world.users["bob"], world.channel, "drama info", "title", typed)
     assert choices
-    assert choices[0]["name"].startswith(SEED)
+    assert choices[0]["name"].startswith(SEED_TITLE)
     assert len(choices) <= 25
 
 
