@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -84,7 +85,13 @@ def based_on_line(show: Show) -> str:
 
 
 def show_embed(show: Show) -> discord.Embed:
-    """The `/drama info` card. Every value comes from data, so all of it is escaped."""
+    """The `/drama info` card (a copy: callers may change theirs)."""
+    return _show_embed(show).copy()
+
+
+@functools.lru_cache(maxsize=512)
+def _show_embed(show: Show) -> discord.Embed:
+    # Keyed by the whole (frozen) record, so an updated show builds a new card. Every value is escaped.
     embed = discord.Embed(title=plain(show.title, 256), url=show.source_url or None, colour=discord.Colour.teal())
     lines: list[str] = []
     if show.native_title:
