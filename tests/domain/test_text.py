@@ -1,0 +1,127 @@
+"""The search normaliser and the Hangul helpers: examples, then properties over arbitrary text."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.domain.text import (
+    CHOSEONG,
+    MAX_NORMALIZED_LENGTH,
+    choseong_range,
+    initials,
+    is_initials_query,
+    normalize,
+)
+
+# Characters nobody sees: zero-width space/joiners, word joiner, BOM, soft hyphen, bidi marks and
+# embeddings, a variation selector, the Hangul filler.
+INVISIBLE = (
+    "\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufe0f\u3164"
+)
+
+# Any code point, surrogates and unassigned ones included.
+ANY_TEXT = st.text(st.characters(blacklist_categories=()), max_size=300)
+# Text whose upper and lower case fold alike (Latin, Hangul, jamo, digits, punctuation, spaces).
+CASED_TEXT = st.text(
+    st.sampled_from("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZéÉüÜ0123456789 -:'중증외상센터사랑ㅈㅅ"),
+    max_size=80,
+)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("The Trauma Code: Heroes On Call", "the trauma code heroes on call"),
+        ("  The   Trauma\tCode\n", "the trauma code"),
+        ("ＴＨＥ　ＴＲＡＵＭＡ", "the trauma"),  # full-width letters and space
+        ("중증외상센터", "중증외상센터"),
+        ("ㅈㅈㅇㅅㅅㅌ", "ㅈㅈㅇㅅㅅㅌ"),  # NFKC would turn these into conjoining jamo
+        ("ﾡ", "ㄱ"),  # half-width jamo
+        ("Tr\u200bau\u200fma", "trauma"),
+        ("\u202eevil", "evil"),
+        ('NEAR("x" OR y)--*', "near x or y"),
+        ("🔥 Fire 🔥", "fire"),
+        ("Dr. Romantic", "dr romantic"),
+        ("Straße", "strasse"),
+        ("Crash\nLanding", "crash landing"),
+        ("a\x00b", "ab"),
+        ("", ""),
+        ("***", ""),
+    ],
+)
+def test_normalize_examples(raw: str, expected: str) -> None:
+    assert normalize(raw) == expected
+
+
+def test_normalize_caps_long_input() -> None:
+    out = normalize("가" * 10_000)
+    assert out == "가" * MAX_NORMALIZED_LENGTH
+    assert len(normalize("word " * 5000)) <= MAX_NORMALIZED_LENGTH
+
+
+def test_initials() -> None:
+    assert initials("중증외상센터") == "ㅈㅈㅇㅅㅅㅌ"
+    assert initials("사랑의 불시착") == "ㅅㄹㅇㅂㅅㅊ"
+    assert initials("Crash Landing on You") == ""
+    assert initials("낭만닥터 김사부 2") == "ㄴㅁㄷㅌㄱㅅㅂ"
+    assert initials("ㅈㅈ외상") == "ㅈㅈㅇㅅ"
+    # Decomposed syllables (as macOS file names have them) count the same.
+    assert initials(unicodedata.normalize("NFD", "중증")) == "ㅈㅈ"
+
+
+def test_is_initials_query() -> None:
+    assert is_initials_query("ㅈㅈㅇㅅㅅㅌ")
+    assert is_initials_query(" ㅅㄹㅇ ㅂㅅㅊ ")
+    assert not is_initials_query("ㅈㅈ외상")
+    assert not is_initials_query("code")
+    assert not is_initials_query("")
+    assert not is_initials_query("ㅏㅓ")  # vowels are not initial consonants
+
+
+def test_choseong_range() -> None:
+    assert choseong_range("ㅇ") == ("아", "자")
+    lo, hi = choseong_range("ㅎ") or ("", "")
+    assert lo <= "힣" < hi
+    assert choseong_range("ㅏ") is None
+    assert choseong_range("a") is None
+
+
+@given(ANY_TEXT)
+def test_normalize_is_idempotent(text: str) -> None:
+    once = normalize(text)
+    assert normalize(once) == once
+
+
+@given(ANY_TEXT)
+def test_normalize_output_is_clean(text: str) -> None:
+    out = normalize(text)
+    assert len(out) <= MAX_NORMALIZED_LENGTH
+    assert out == out.strip()
+    assert "  " not in out
+    assert all(unicodedata.category(ch) not in ("Cc", "Cf") for ch in out)
+    assert all(ch == " " or not ch.isspace() for ch in out)
+
+
+@given(CASED_TEXT)
+def test_normalize_ignores_case(text: str) -> None:
+    assert normalize(text.upper()) == normalize(text.lower()) == normalize(text)
+
+
+@given(st.text(max_size=120), st.lists(st.tuples(st.integers(0, 120), st.sampled_from(INVISIBLE)), max_size=10))
+def test_normalize_ignores_invisible_characters(text: str, insertions: list[tuple[int, str]]) -> None:
+    spiked = text
+    for at, ch in insertions:
+        spiked = spiked[:at] + ch + spiked[at:]
+    assert normalize(spiked) == normalize(text)
+
+
+@given(ANY_TEXT)
+def test_initials_are_consonants(text: str) -> None:
+    out = initials(text)
+    assert all(ch in CHOSEONG for ch in out)
+    if is_initials_query(text):
+        assert initials(normalize(text)) == normalize(text).replace(" ", "")
