@@ -9,7 +9,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.domain.text import normalize
-from bot.errors import EpisodeOutOfRangeError, InvalidInputError
+from bot.domain.episodes import check_season
+from bot.errors import InvalidInputError
 from cogs._ui import EpisodesPageButton, episodes_page, plain, show_embed, title_autocomplete
 
 if TYPE_CHECKING:
@@ -83,10 +84,7 @@ class Drama(commands.GroupCog, group_name="drama", group_description="Look drama
         show = await self.bot.lookup.resolve(title)
         if season is not None:
             # Discord enforces option ranges in its own clients only; check again here.
-            known = sorted(s.number for s in show.seasons)
-            if not 1 <= season <= 100 or (known and season not in known):
-                listed = ", ".join(str(n) for n in known) or "none listed yet"
-                raise EpisodeOutOfRangeError(f"{show.title} has no season {season} (seasons: {listed}).")
+            check_season(show, season)
         await interaction.response.defer(ephemeral=True, thinking=True)
         episodes = await self.bot.lookup.episodes(show, season)
         embed, view = episodes_page(show, episodes, season or 0, 0)
