@@ -6,7 +6,8 @@ enough shows are found:
 
 0. exact: the whole name equals the query;
 1. prefix of the whole name (``"the trau"``; ``"중증ㅇ"`` too, a syllable still being composed);
-2. every query word starts a word of the name (``"code"`` finds "The Trauma Code");
+2. the query's words are words of the name, the last one maybe cut short (``"code"`` and
+   ``"trauma co"`` find "The Trauma Code");
 3. inner substring (``"외상"`` finds 중증외상센터) and Hangul initial consonants (``"ㅈㅈㅇㅅ"``);
 4. typos: each unknown word corrected by one edit (swap of neighbours, insertion, deletion, substitution).
 
@@ -33,7 +34,7 @@ from itertools import accumulate, chain, compress, islice, repeat
 from operator import itemgetter
 from typing import TypeVar
 
-from rapidfuzz import fuzz
+from rapidfuzz.distance import OSA
 
 from bot.domain.text import CHOSEONG, choseong_range, initials_of_normalized, is_syllable, normalize
 
@@ -229,52 +230,6 @@ class _Blob:
             at = find(pattern, starts[position + 1])
 
 
-class _Packed:
-    """A read-only list of strings in two blobs, ASCII ones apart at a byte a character, so that most
-    names cost a few bytes of overhead and an ASCII scan never walks Hangul text (nor the reverse)."""
-
-    __slots__ = ("blobs", "where")
-
-    def __init__(self, items: Sequence[str], lead: str = "", trail: str = "") -> None:
-        flags = list(map(str.isascii, items))
-        ascii_ids = array("I", compress(range(len(items)), flags))
-        other_ids = array("I", compress(range(len(items)), map(operator.not_, flags)))
-        self.where = array("I", bytes(4 * len(items)))  # item -> its position in its blob << 1 | which blob
-        for position, i in enumerate(ascii_ids):
-            self.where[i] = position << 1
-        for position, i in enumerate(other_ids):
-            self.where[i] = position << 1 | 1
-        self.blobs = (
-            _Blob(list(map(items.__getitem__, ascii_ids)), lead, trail, ascii_ids),
-            _Blob(list(map(items.__getitem__, other_ids)), lead, trail, other_ids),
-        )
-
-    @classmethod
-    def shaped_like(cls, layout: _Packed, ascii_items: list[str], other_items: list[str], lead: str) -> _Packed:
-        """A pack whose items are ASCII exactly where ``layout``'s are, given group by group, so that
-        the layout is shared rather than worked out again."""
-        packed = cls.__new__(cls)
-        packed.where = layout.where
-        packed.blobs = (
-            _Blob(ascii_items, lead, "", layout.blobs[0].ids),
-            _Blob(other_items, lead, "", layout.blobs[1].ids),
-        )
-        return packed
-
-    def __len__(self) -> int:
-        return len(self.where)
-
-    def __getitem__(self, index: int) -> str:
-        at = self.where[index]
-        return self.blobs[at & 1][at >> 1]
-
-    def stream(self, pattern: str) -> Iterator[int]:
-        """Indexes of the items (lead and trail included) containing ``pattern``, ascending."""
-        if not pattern.isascii():
-            return self.blobs[1].stream(pattern)
-        return _dedup(heapq.merge(self.blobs[0].stream(pattern), self.blobs[1].stream(pattern)))
-
-
 def _dedup(ids: Iterable[int]) -> Iterator[int]:
     previous = -1
     for i in ids:
@@ -325,11 +280,14 @@ class _Segment:
     """
 
     __slots__ = (
-        "groups",
+        "ascii_words",
+        "hangul",
         "initials",
         "key_ids",
+        "kind_groups",
         "kinds",
         "norms",
+        "orig_at",
         "origs",
         "pops",
         "post_start",
@@ -355,22 +313,24 @@ class _Segment:
         del ranks
         self.show_ids = array("q", list(map(names.show_ids.__getitem__, order)))
         self.kinds = bytes(map(names.kinds.__getitem__, order))
-        self.groups = bytes(map(kind_groups.__getitem__, self.kinds))
+        self.kind_groups = kind_groups
         self.pops = array("d", list(map(names.pops.__getitem__, order)))
         self.shows: array[int] | None = None  # sorted show ids, made when first needed (changes only)
         norms = list(map(names.norms.__getitem__, order))
         # Each name sits between "\x01 " and " ", so a scan finds a whole-name prefix ("\x01 " + q), a word
         # start (" " + w) or a whole word (" " + w + " ").
-        self.norms = _Packed(norms, _NAME_MARK + " ", " ")
-        # Original names are only read back, never scanned: grouped like the normalised ones to share
-        # their layout, though an ASCII name's original may hold a curly quote or an accent.
-        origs = names.origs
-        self.origs = _Packed.shaped_like(
-            self.norms,
-            list(map(origs.__getitem__, map(order.__getitem__, self.norms.blobs[0].ids or ()))),
-            list(map(origs.__getitem__, map(order.__getitem__, self.norms.blobs[1].ids or ()))),
-            "",
-        )
+        self.norms = _Blob(norms, _NAME_MARK + " ", " ")
+        # Names with Hangul (or any non-ASCII) again on their own: Hangul text cannot be in an ASCII
+        # name, so a scan for it walks a fifth of the text.
+        other_ids = array("I", compress(range(count), map(operator.not_, map(str.isascii, norms))))
+        other_norms = list(map(norms.__getitem__, other_ids))
+        self.hangul = _Blob(other_norms, _NAME_MARK + " ", " ", other_ids)
+        self.initials = _Blob(initials_of_normalized(other_norms), _NAME_MARK, "", other_ids)
+        del other_norms
+        # Original names are only read back for hits, never scanned: kept in the order they came in
+        # (one join, no reshuffle of scattered objects), found through where each name came from.
+        self.origs = _Blob(names.origs)
+        self.orig_at = array("I", order)
         del order
         self.key_ids = array("I", sorted(range(count), key=norms.__getitem__))
 
@@ -396,18 +356,17 @@ class _Segment:
         self.postings = array("I", list(chain.from_iterable(lists)))
         self.post_start = array("I", accumulate(map(len, lists), initial=0))
         del lists
-        # Words sit between marks so that a scan finds a word start, an end, or anything inside.
-        self.vocab = _Packed(words, _NAME_MARK, _NAME_MARK)
+        self.vocab = _Blob(words)
+        # ASCII words again, between marks, so that a scan finds a word start, an end or anything
+        # inside; Hangul text is looked for in the names themselves, which cost the same to scan.
+        ascii_ids = array("I", compress(range(len(words)), map(str.isascii, words)))
+        ascii_words = list(map(words.__getitem__, ascii_ids))
+        self.ascii_words = _Blob(ascii_words, _NAME_MARK, _NAME_MARK, ascii_ids)
         # Typo correction probes hundreds of spellings of an ASCII word; most miss, and a miss is
         # settled here by one bisect in C instead of a search through the packed vocabulary.
-        ascii_words = [w for w in words if w.isascii()]
         self.word_hashes = _sorted_hashes(ascii_words)
         self.prefix_hashes = _sorted_hashes(w[:n] for w in ascii_words for n in range(3, len(w) + 1))
         del words, ascii_words
-
-        other_norms = list(map(norms.__getitem__, self.norms.blobs[1].ids or array("I")))
-        ascii_none = [""] * len(self.norms.blobs[0])
-        self.initials = _Packed.shaped_like(self.norms, ascii_none, initials_of_normalized(other_norms), _NAME_MARK)
 
     def __len__(self) -> int:
         return len(self.show_ids)
@@ -422,11 +381,18 @@ class _Segment:
         """Append the names of live shows to ``into`` (to rebuild)."""
         for nid, show_id in enumerate(self.show_ids):
             if show_id not in dead:
-                into.append(show_id, self.kinds[nid], self.origs[nid], self.norms[nid], self.pops[nid])
+                into.append(show_id, self.kinds[nid], self.orig(nid), self.norms[nid], self.pops[nid])
+
+    def orig(self, nid: int) -> str:
+        """The name as it was given."""
+        return self.origs[self.orig_at[nid]]
+
+    def group(self, nid: int) -> int:
+        return self.kind_groups[self.kinds[nid]]
 
     def rank_key(self, nid: int) -> tuple[int, float, int, int]:
         """Where a name sorts within a tier, comparable across segments (the order of name ids)."""
-        return (self.groups[nid], -self.pops[nid], len(self.norms[nid]), self.show_ids[nid])
+        return (self.group(nid), -self.pops[nid], len(self.norms[nid]), self.show_ids[nid])
 
     # --- ranges and candidate streams, each ascending by name id ---------------------------------
 
@@ -458,6 +424,10 @@ class _Segment:
                 break
         return sorted(set(ids))[:cap]
 
+    def _scan(self, pattern: str) -> Iterator[int]:
+        """Names containing ``pattern`` (marks included), best first."""
+        return self.hangul.stream(pattern) if not pattern.isascii() else self.norms.stream(pattern)
+
     def _postings(self, ranges: Iterable[tuple[int, int]]) -> Iterator[int]:
         post_start, view = self.post_start, memoryview(self.postings)
         return chain.from_iterable(view[post_start[lo] : post_start[hi]] for lo, hi in ranges)
@@ -472,12 +442,15 @@ class _Segment:
         when given, lets a dense range of many words be scanned for rather than merged."""
         if self._word_count(lo, hi) <= _SPARSE:
             return iter(self._gather([(lo, hi)]))
-        if hi - lo <= 64 or pattern is None:
+        if hi - lo <= 64:
             view = memoryview(self.postings)
             post_start = self.post_start
-            streams = [iter(view[post_start[w] : post_start[w + 1]]) for w in range(lo, min(hi, lo + _MAX_WORDS))]
+            streams = [iter(view[post_start[w] : post_start[w + 1]]) for w in range(lo, hi)]
             return streams[0] if len(streams) == 1 else _dedup(heapq.merge(*streams))
-        return self.norms.stream(pattern)
+        if pattern is not None:
+            return self._scan(pattern)
+        # Many words and nothing to scan for (a syllable still being composed): the best few suffice.
+        return iter(self._gather([(lo, hi)], _SPARSE))
 
     def collect(
         self,
@@ -523,7 +496,7 @@ class _Segment:
         if hi - lo <= _SPARSE or not q.whole.literal:
             stream = sorted(self.key_ids[lo:hi])
         else:
-            stream = self.norms.stream(_NAME_MARK + " " + q.text)
+            stream = self._scan(_NAME_MARK + " " + q.text)
         return self.collect(stream, need, found, dead)
 
     def word_prefix(self, q: _Query, need: int, found: Mapping[int, object], dead: set[int]) -> list[int]:
@@ -549,16 +522,19 @@ class _Segment:
         return self.collect(stream, need, found, dead, lambda nid: all(t.in_words(padded(nid)) for t in rest))
 
     def _words_with(self, pattern: str) -> list[tuple[int, int]]:
-        """Vocabulary ranges (one word each) of the words containing ``pattern``, marks included. ASCII
-        text is only looked for in ASCII words: a Hangul word with a digit inside is rare, and scanning
-        all Hangul words for it would cost more than every other step of a query."""
-        blob = self.vocab.blobs[0] if pattern.isascii() else self.vocab.blobs[1]
-        return [(w, w + 1) for w in islice(blob.stream(pattern), _MAX_WORDS)]
+        """Vocabulary ranges (one word each) of the ASCII words containing ``pattern``, marks included.
+        A word mixing Hangul and ASCII (a digit inside a Korean word) is rare, and scanning every Hangul
+        word for ASCII text would cost more than all the other steps of a query."""
+        return [(w, w + 1) for w in islice(self.ascii_words.stream(pattern), _MAX_WORDS)]
 
     def substring(self, q: _Query, need: int, found: Mapping[int, object], dead: set[int]) -> list[int]:
         text = q.text
         if len(text) < 2 or q.consonants:
             return []
+        if not text.isascii():
+            # Hangul names scan fast (about a byte pair per syllable, no spaces to speak of), best first;
+            # names where the text starts a word were all found by the tier before.
+            return self.collect(self.hangul.stream(text), need, found, dead)
         words = text.split()
         if len(words) == 1:
             sources = [self._words_with(text)]
@@ -650,7 +626,8 @@ class _Segment:
                 if matched is None:
                     return False
                 cost += matched
-            key = (cost, -fuzz.ratio(q.text, norms[nid]))
+            # Similarity counts a swap of neighbours as one edit, as the costs above do.
+            key = (cost, -100.0 * OSA.normalized_similarity(q.text, norms[nid]))
             show_id = show_ids[nid]
             previous = best.get(show_id)
             if previous is None or (key, nid) < previous:
@@ -686,15 +663,21 @@ class _Segment:
         return sorted(best.values())[:need]
 
 
-def _readings(token: _Token, segments: Sequence[_Segment]) -> list[_Reading]:
+def _readings(token: _Token, segments: Sequence[_Segment], doubt: bool) -> list[_Reading]:
     """Readings of one query word for the typo tier, decided over all segments alike (so that a show
     added later ranks as if it had been there at the build): the word itself when some name has it;
     else its one-edit corrections that some name has, and for a complete word also the words it
-    starts (as costly as an edit: "brid" is "bird" mistyped before it is "bridge" cut short)."""
-    if any(s.has_token(token) for s in segments):
-        return [_Reading(token.text, 0.0, token.whole, token)]
+    starts (as costly as an edit: "brid" is "bird" mistyped before it is "bridge" cut short).
+
+    ``doubt``: nothing matched the query as typed, so the last word, though it starts some word, may
+    be a slip too ("fier" starts "fierce", and was meant as "fire")."""
     best: dict[str, _Reading] = {}
-    if token.whole and any(s.knows(token.text, True) for s in segments):
+    if any(s.has_token(token) for s in segments):
+        as_typed = _Reading(token.text, 0.0, token.whole, token)
+        if token.whole or not token.literal or not doubt:
+            return [as_typed]
+        best[token.text] = as_typed
+    elif token.whole and any(s.knows(token.text, True) for s in segments):
         best[token.text] = _Reading(token.text, _COST_EDIT, whole=False)
     for as_prefix in (False, True) if token.whole else (True,):
         for candidate, cost in _edits(token.text):
@@ -937,8 +920,9 @@ class SearchIndex:
                 hit = self._hit(segment, nid, tier, quality * 4 + _rank_score(segment, nid))
                 found[hit.show_id] = hit
         need = limit - len(found)
-        readings = [_readings(token, [s for s, _ in segments]) for token in q.tokens] if need > 0 else []
-        if readings and all(readings) and any(r[0].cost for r in readings):
+        live = [s for s, _ in segments]
+        readings = [_readings(token, live, doubt=not found) for token in q.tokens] if need > 0 else []
+        if readings and all(readings) and any(r.cost for options in readings for r in options):
             typos = [
                 ((*key, s.rank_key(nid)), s, nid)
                 for s, dead in segments
@@ -953,7 +937,7 @@ class SearchIndex:
 
     def _hit(self, segment: _Segment, nid: int, tier: int, score: float) -> SearchHit:
         show_id = segment.show_ids[nid]
-        matched = segment.origs[nid]
+        matched = segment.orig(nid)
         label = self._labels.get(show_id) or matched
         return SearchHit(show_id, label, matched, self._kinds[segment.kinds[nid]], tier, score)
 
@@ -995,7 +979,10 @@ def _no_gc() -> Iterator[None]:
 
 def _with_fallbacks(labels: Mapping[int, str], names: _Columns) -> Mapping[int, str]:
     """``labels``, plus a title (or else any name) for each show that has names but no label."""
-    missing = set(names.show_ids).difference(k for k, v in labels.items() if v)
+    missing = set(names.show_ids).difference(labels)
+    if not all(labels.values()):
+        missing.update(k for k, v in labels.items() if not v)
+        missing.intersection_update(names.show_ids)
     if not missing:
         return labels
     out = {k: v for k, v in labels.items() if v}
@@ -1007,7 +994,7 @@ def _with_fallbacks(labels: Mapping[int, str], names: _Columns) -> Mapping[int, 
 
 def _rank_score(segment: _Segment, nid: int) -> float:
     """The rank order within a tier as a float in [0, 4): title kinds, then popularity, then shortness."""
-    return 2.0 * (1 - segment.groups[nid]) + _squash(segment.pops[nid]) + 1.0 / (2 + len(segment.norms[nid]))
+    return 2.0 * (1 - segment.group(nid)) + _squash(segment.pops[nid]) + 1.0 / (2 + len(segment.norms[nid]))
 
 
 def _choice_name(hit: SearchHit) -> str:

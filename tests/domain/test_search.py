@@ -147,6 +147,14 @@ def test_typos(index: SearchIndex, query: str, show_id: int) -> None:
     assert hits[0].tier == 4
 
 
+def test_typo_that_starts_another_word() -> None:
+    # "fier" starts "fierce", but no name has "office" and a word starting with "fier": it was "fire".
+    index = build((Show(id=30, title="Fire Office"), Show(id=31, title="Fierce Kingdom")))
+    assert first(index, "office fier") == 30
+    # A complete word is taken as meant when something matches it as typed.
+    assert first(index, "fierce") == 31
+
+
 def test_ranking_exact_then_prefix_then_word_prefix(index: SearchIndex) -> None:
     hits = index.search("code")
     assert [h.show_id for h in hits[:3]] == [6, 3, 1]  # "Code", then "Code Blue", then "The Trauma Code"
