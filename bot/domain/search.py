@@ -909,7 +909,7 @@ class SearchIndex:
         if q is None:
             return []
         found: dict[int, SearchHit] = {}
-        segments = ((self._base, self._dead), (self._delta, set[int]()))
+        segments = self._segments()
         for tier, quality, find in _PLAN:
             need = limit - len(found)
             if need <= 0:
@@ -935,6 +935,12 @@ class SearchIndex:
                 found[hit.show_id] = hit
         return list(found.values())
 
+    def _segments(self) -> list[tuple[_Segment, set[int]]]:
+        """The segments to search, each with the shows whose names there are stale."""
+        if not len(self._delta):
+            return [(self._base, self._dead)]
+        return [(self._base, self._dead), (self._delta, set())]
+
     def _hit(self, segment: _Segment, nid: int, tier: int, score: float) -> SearchHit:
         show_id = segment.show_ids[nid]
         matched = segment.orig(nid)
@@ -945,7 +951,7 @@ class SearchIndex:
         """The most popular shows by their titles, best first."""
         limit = max(0, min(limit, MAX_LIMIT))
         ranked: list[tuple[tuple[int, float, int, int], _Segment, int]] = []
-        for segment, dead in ((self._base, self._dead), (self._delta, set[int]())):
+        for segment, dead in self._segments():
             kinds = segment.kinds
             titles = (nid for nid in range(len(segment)) if kinds[nid] == 0)
             ranked.extend((segment.rank_key(nid), segment, nid) for nid in segment.collect(titles, limit, {}, dead))
