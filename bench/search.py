@@ -34,7 +34,6 @@ SPEEDUP_TARGET = 100.0
 TYPO_TARGET = 0.95
 MEMORY_TARGET_MB = 100.0
 READY_TARGET_S = 2.0
-BUILD_TARGET_S = 1.0
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -218,9 +217,13 @@ def verdict(ok: bool) -> str:
 
 
 async def store_catalogue(path: str, shows: list[Show]) -> list[int]:
-    """Store ``shows`` as the bot would (ShowStore.add_many); returns their database ids."""
+    """Store ``shows`` as the bot would (ShowStore.add_many), then start the bot's lookup once, as a first start
+    does (it stores the bundled catalogue); returns the shows' database ids."""
     from bot.db.database import Database
+    from bot.db.meta import MetaStore
     from bot.db.shows import ShowStore
+    from bot.lookup import ShowLookup
+    from bot.providers.bundled import BundledCatalog
 
     db = await Database.open(path)
     ids: list[int] = []
@@ -228,27 +231,36 @@ async def store_catalogue(path: str, shows: list[Show]) -> list[int]:
         store = ShowStore(db)
         for start in range(0, len(shows), 5000):
             ids.extend(await store.add_many(shows[start : start + 5000]))
+        await ShowLookup(store, MetaStore(db), BundledCatalog.load()).start()
     finally:
         await db.close()
     return ids
 
 
-async def ready(path: str) -> tuple[SearchIndex, float, float]:
-    """Start-up as the bot does it: open the database, read the index rows, build. Returns the index, the
-    whole time, and the time of the build alone."""
+async def ready(path: str) -> tuple[SearchIndex, float, float, int]:
+    """Start-up exactly as the bot does it before connecting: open the database, build the bot, run its
+    ``setup_hook`` (catalogue checked, index loaded, every extension loaded, commands registered; syncing with
+    Discord is left out). Returns the index, the whole time, the index load alone, and the commands registered."""
+    from bot.app import WatchCompanion
     from bot.db.database import Database
+    from bot.db.meta import MetaStore
     from bot.db.shows import ShowStore
+    from bot.lookup import ShowLookup
+    from bot.providers.bundled import BundledCatalog
+    from bot.settings import Settings
 
     started = time.perf_counter()
     db = await Database.open(path)
     try:
-        rows, labels, popularity = await ShowStore(db).index_rows()
-        built = time.perf_counter()
-        index = SearchIndex.build(rows, labels, popularity)
+        lookup = ShowLookup(ShowStore(db), MetaStore(db), BundledCatalog.load())
+        bot = WatchCompanion(Settings.from_env({"OFFLINE": "1"}), db, lookup, sync_commands=False)
+        await bot.setup_hook()
         done = time.perf_counter()
+        commands = len(bot.tree.get_commands())
+        await bot.close()
     finally:
         await db.close()
-    return index, done - started, done - built
+    return lookup.index, done - started, lookup.ready_seconds, commands
 
 
 def rss_mb() -> float:
@@ -259,9 +271,24 @@ def rss_mb() -> float:
 
 def start_up_child(path: str) -> None:
     """Run in a fresh interpreter, as the bot starts: ready time, then RSS once the rows are dropped."""
-    index, ready_s, build_s = asyncio.run(ready(path))
+    index, ready_s, build_s, commands = asyncio.run(ready(path))
+    import psutil
+
+    # From the moment the interpreter was created: imports (discord.py's included) count too.
+    since_process_start = time.time() - psutil.Process().create_time()
     gc.collect()
-    print(json.dumps({"rss_mb": rss_mb(), "shows": len(index), "ready_s": ready_s, "build_s": build_s}))
+    print(
+        json.dumps(
+            {
+                "rss_mb": rss_mb(),
+                "shows": len(index),
+                "ready_s": ready_s,
+                "build_s": build_s,
+                "commands": commands,
+                "process_s": since_process_start,
+            }
+        )
+    )
 
 
 def start_up(path: str) -> dict[str, float]:
@@ -299,7 +326,7 @@ def main() -> None:
         print(f"stored through ShowStore.add_many in {time.perf_counter() - started:.1f}s")
 
         # The index the queries below run against, built in this process like the bot builds it.
-        index, _, _ = asyncio.run(ready(full_db))
+        index, _, _, _ = asyncio.run(ready(full_db))
         print(f"index: {len(index)} shows")
 
         # Start-up time and memory: a fresh interpreter per measurement, as the bot starts, so that
@@ -376,9 +403,12 @@ def main() -> None:
     )
     print(f"  <= {MEMORY_TARGET_MB:.0f} MB: {verdict(memory <= MEMORY_TARGET_MB)}")
     runs = ", ".join(f"{f['ready_s']:.2f} s" for f in fulls)
-    print(f"ready in a fresh process (open database + index_rows + build), best of {runs}: {ready_s:.2f} s")
+    print(
+        f"ready in a fresh process (open database, setup_hook: index loaded and {full['commands']:.0f} commands"
+        f" registered), best of {runs}: {ready_s:.2f} s (index load {build_s:.2f} s);"
+        f" counted from interpreter start, imports included: {full['process_s']:.2f} s"
+    )
     print(f"  <= {READY_TARGET_S} s: {verdict(ready_s <= READY_TARGET_S)}")
-    print(f"  of which build from rows {build_s:.2f} s, <= {BUILD_TARGET_S} s: {verdict(build_s <= BUILD_TARGET_S)}")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ import re
 import time
 
 from bot.db.meta import MetaStore
-from bot.db.shows import ShowStore, show_label
+from bot.db.shows import POPULARITY, ShowStore, show_label
 from bot.domain.models import Episode, Show
 from bot.domain.search import SearchHit, SearchIndex
 from bot.domain.text import normalize
@@ -109,7 +109,9 @@ class ShowLookup:
     async def add_shows(self, shows: list[Show]) -> list[int]:
         ids = await self.store.add_many(shows)
         for show_id, show in zip(ids, shows, strict=True):
-            self.index.add_show(show_id, show_label(show.title, show.year), show.search_names())
+            self.index.add_show(
+                show_id, show_label(show.title, show.year), show.search_names(), POPULARITY.get(show.source, 0.0)
+            )
         return ids
 
     async def episodes(self, show: Show, season: int | None = None) -> list[Episode]:
