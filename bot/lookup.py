@@ -6,6 +6,7 @@ import dataclasses
 import logging
 import re
 import time
+from collections import OrderedDict
 
 from bot.db.meta import MetaStore
 from bot.db.shows import POPULARITY, ShowStore, show_label
@@ -20,6 +21,7 @@ log = logging.getLogger(__name__)
 
 _ID_VALUE = re.compile(r"#(\d{1,12})")
 CATALOG_DIGEST_KEY = "catalog_digest"
+RECENT_SHOWS = 512
 
 
 class ShowLookup:
@@ -38,6 +40,8 @@ class ShowLookup:
         self.remote = remote
         self.index = SearchIndex.build([], {})
         self.ready_seconds = 0.0
+        # Recently used shows, so a busy /drama info does not queue behind the database thread each time.
+        self._recent: OrderedDict[int, Show] = OrderedDict()
 
     async def start(self) -> None:
         """Store the bundled catalogue when it changed since the last start, then build the index."""
@@ -59,6 +63,21 @@ class ShowLookup:
     def autocomplete(self, query: str) -> list[tuple[str, str]]:
         return self.index.autocomplete(query)
 
+    async def get(self, show_id: int) -> Show | None:
+        show = self._recent.get(show_id)
+        if show is None:
+            show = await self.store.get(show_id)
+            if show is None:
+                return None
+        self._remember(show)
+        return show
+
+    def _remember(self, show: Show) -> None:
+        self._recent[show.id] = show
+        self._recent.move_to_end(show.id)
+        while len(self._recent) > RECENT_SHOWS:
+            self._recent.popitem(last=False)
+
     # -- resolution (may reach TVmaze when online) ---------------------------------------------------------------
 
     async def resolve(self, text: str) -> Show:
@@ -66,7 +85,7 @@ class ShowLookup:
         raw = (text or "").strip()
         match = _ID_VALUE.fullmatch(raw)
         if match:
-            show = await self.store.get(int(match.group(1)))
+            show = await self.get(int(match.group(1)))
             if show is None:
                 raise UnknownTitleError(raw)
             return show
@@ -76,7 +95,7 @@ class ShowLookup:
         if not hits and self.remote is not None:
             hits = await self._search_remote(raw)
         if hits and (hits[0].tier <= 2 or len(hits) == 1):
-            show = await self.store.get(hits[0].show_id)
+            show = await self.get(hits[0].show_id)
             if show is not None:
                 return await self.complete(show)
         raise UnknownTitleError(raw, [h.label for h in hits])
@@ -109,6 +128,7 @@ class ShowLookup:
     async def add_shows(self, shows: list[Show]) -> list[int]:
         ids = await self.store.add_many(shows)
         for show_id, show in zip(ids, shows, strict=True):
+            self._recent.pop(show_id, None)
             self.index.add_show(
                 show_id, show_label(show.title, show.year), show.search_names(), POPULARITY.get(show.source, 0.0)
             )

@@ -196,7 +196,7 @@ class EpisodesPageButton(
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         bot: WatchCompanion = interaction.client
         try:
-            show = await bot.lookup.store.get(self.show_id)
+            show = await bot.lookup.get(self.show_id)
             if show is None:
                 raise ExpiredComponentError("That show is no longer in the catalogue.")
             episodes = await bot.lookup.episodes(show, self.season or None)

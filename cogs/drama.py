@@ -45,7 +45,7 @@ class Drama(commands.GroupCog, group_name="drama", group_description="Look drama
             return
         lines: list[str] = []
         for i, hit in enumerate(hits, start=1):
-            show = await self.bot.lookup.store.get(hit.show_id)
+            show = await self.bot.lookup.get(hit.show_id)
             if show is None:
                 continue
             details = [

@@ -57,3 +57,15 @@ async def test_episodes_come_from_tvmaze_once_then_from_the_database(online):
     made = len(fake.requests)
     assert await lookup.episodes(show) == first
     assert len(fake.requests) == made
+
+
+async def test_an_updated_show_is_served_fresh_not_from_the_recent_cache(db, catalog):
+    import dataclasses
+
+    lookup = ShowLookup(ShowStore(db), MetaStore(db), catalog)
+    await lookup.start()
+    show = await lookup.resolve("Goblin")
+    assert (await lookup.get(show.id)).status is None
+    await lookup.add_shows([dataclasses.replace(show, status="Ended")])
+    assert (await lookup.get(show.id)).status == "Ended"
+    assert (await lookup.resolve("Goblin")).status == "Ended"
