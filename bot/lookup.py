@@ -80,29 +80,53 @@ class ShowLookup:
 
     # -- resolution (may reach TVmaze when online) ---------------------------------------------------------------
 
-    async def resolve(self, text: str) -> Show:
-        """The show a title option names: an autocomplete value (``#id``), or typed text matched confidently."""
+    async def resolve_local(self, text: str) -> Show | None:
+        """The show a title option names, from local data only; None when only TVmaze could tell.
+
+        Raises for input that no source could answer (blank, an unknown ``#id``, no match while offline).
+        """
         raw = (text or "").strip()
         match = _ID_VALUE.fullmatch(raw)
         if match:
             show = await self.get(int(match.group(1)))
             if show is None:
                 raise UnknownTitleError(raw)
-            return show
+            return None if self._incomplete(show) else show
         if not normalize(raw):
             raise InvalidInputError("Type part of a title (English or Hangul), an alias, or an actor's name.")
         hits = self.index.search(raw, limit=5)
-        if not hits and self.remote is not None:
-            hits = await self._search_remote(raw)
         if hits and (hits[0].tier <= 2 or len(hits) == 1):
             show = await self.get(hits[0].show_id)
             if show is not None:
-                return await self.complete(show)
-        raise UnknownTitleError(raw, [h.label for h in hits])
+                return None if self._incomplete(show) else show
+        if self.remote is None or hits:
+            raise UnknownTitleError(raw, [h.label for h in hits])
+        return None
+
+    async def resolve(self, text: str) -> Show:
+        """Like ``resolve_local``, then TVmaze when online: slow, so callers defer before calling it."""
+        local = await self.resolve_local(text)
+        if local is not None:
+            return local
+        raw = text.strip()
+        match = _ID_VALUE.fullmatch(raw)
+        show = await self.get(int(match.group(1))) if match else None
+        if show is None:
+            hits = await self._search_remote(raw)
+            if not hits or not (hits[0].tier <= 2 or len(hits) == 1):
+                raise UnknownTitleError(raw, [h.label for h in hits])
+            show = await self.get(hits[0].show_id)
+            if show is None:
+                raise UnknownTitleError(raw)
+        return await self.complete(show)
+
+    def _incomplete(self, show: Show) -> bool:
+        """A TVmaze show found by search has no seasons or cast until its full record is fetched."""
+        return self.remote is not None and show.source == "tvmaze" and not show.seasons and show.tvmaze_id is not None
 
     async def complete(self, show: Show) -> Show:
         """A TVmaze show found by search lacks seasons and cast: fetch the full record once and store it."""
-        if self.remote is None or show.source != "tvmaze" or show.seasons or show.tvmaze_id is None:
+        if self.remote is None or not self._incomplete(show):
             return show
         try:
             full = await self.remote.details(show)

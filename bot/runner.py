@@ -23,7 +23,11 @@ async def open_bot(settings: Settings, *, sync_commands: bool = True) -> AsyncIt
     apply_api_base(settings.discord_api_base)
     async with contextlib.AsyncExitStack() as stack:
         db = await stack.enter_async_context(await Database.open(settings.database_path))
-        remote = None if settings.offline else await stack.enter_async_context(TvmazeSource(settings.tvmaze_base_url))
+        remote = None
+        if not settings.offline:
+            # A member is waiting on these lookups: one quick retry, not the poller's 2-4-8 s back-off.
+            interactive = TvmazeSource(settings.tvmaze_base_url, retries=1, backoff_base=1.0)
+            remote = await stack.enter_async_context(interactive)
         lookup = ShowLookup(ShowStore(db), MetaStore(db), BundledCatalog.load(), remote)
         # Entered last, so it closes first: the bot stops before TVmaze's session and the database close.
         bot = await stack.enter_async_context(WatchCompanion(settings, db, lookup, sync_commands=sync_commands))

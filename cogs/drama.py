@@ -66,8 +66,14 @@ class Drama(commands.GroupCog, group_name="drama", group_description="Look drama
     @app_commands.describe(title="The drama's title in English or Hangul (pick a suggestion)")
     @app_commands.autocomplete(title=title_autocomplete)
     async def info(self, interaction: discord.Interaction[Any], title: app_commands.Range[str, 1, 200]) -> None:
+        show = await self.bot.lookup.resolve_local(title)
+        if show is not None:
+            await interaction.response.send_message(embed=show_embed(show))
+            return
+        # Only TVmaze knows this one: that may take longer than Discord's 3 seconds.
+        await interaction.response.defer(thinking=True)
         show = await self.bot.lookup.resolve(title)
-        await interaction.response.send_message(embed=show_embed(show))
+        await interaction.followup.send(embed=show_embed(show))
 
     @app_commands.command(name="episodes", description="A drama's episodes with air dates, a page at a time")
     @app_commands.describe(
@@ -81,11 +87,12 @@ class Drama(commands.GroupCog, group_name="drama", group_description="Look drama
         title: app_commands.Range[str, 1, 200],
         season: app_commands.Range[int, 1, 100] | None = None,
     ) -> None:
+        # Episodes may come from TVmaze: defer first (privately, so a mistake stays between us).
+        await interaction.response.defer(ephemeral=True, thinking=True)
         show = await self.bot.lookup.resolve(title)
         if season is not None:
             # Discord enforces option ranges in its own clients only; check again here.
             check_season(show, season)
-        await interaction.response.defer(ephemeral=True, thinking=True)
         episodes = await self.bot.lookup.episodes(show, season)
         embed, view = episodes_page(show, episodes, season or 0, 0)
         await interaction.followup.send(embed=embed, view=view, ephemeral=True)

@@ -49,8 +49,13 @@ async def seed_world(sandbox: SandboxServer) -> World:
 
 
 @contextlib.asynccontextmanager
-async def running_bot(settings: Settings, workdir: Path) -> AsyncIterator[tuple[World, WatchCompanion]]:
-    """The sandbox, its demo server, and the real bot logged in to it over loopback."""
+async def running_bot(
+    settings: Settings, workdir: Path, *, tvmaze_url: str | None = None
+) -> AsyncIterator[tuple[World, WatchCompanion]]:
+    """The sandbox, its demo server, and the real bot logged in to it over loopback.
+
+    Offline unless ``tvmaze_url`` names a (loopback, in tests) TVmaze to use.
+    """
     async with SandboxServer() as sandbox:
         world = await seed_world(sandbox)
         bot_settings = dataclasses.replace(
@@ -58,7 +63,8 @@ async def running_bot(settings: Settings, workdir: Path) -> AsyncIterator[tuple[
             token=sandbox.token,
             discord_api_base=sandbox.url,
             database_path=workdir / "playground.db",
-            offline=True,
+            offline=tvmaze_url is None,
+            tvmaze_base_url=tvmaze_url or settings.tvmaze_base_url,
             dev_guild_id=None,
         )
         async with open_bot(bot_settings) as bot:
