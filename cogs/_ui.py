@@ -150,6 +150,10 @@ def episodes_page(show: Show, episodes: list[Episode], season: int, page: int) -
     embed = discord.Embed(title=plain(heading, 256), colour=discord.Colour.teal())
     if current.items:
         embed.description = "\n".join(episode_line(e, many_seasons) for e in current.items)
+        if not any(e.name or e.airdate or e.airstamp for e in episodes):
+            embed.description += (
+                "\n\n*Titles and air dates appear once TVmaze lists them; the catalogue knows the count.*"
+            )
     else:
         embed.description = "No episodes are listed for this show yet."
     footer = f"Page {current.index + 1}/{current.count} · {len(episodes)} episodes"
