@@ -103,6 +103,7 @@ class Session:
         """Run one line; False when it failed (unknown command, no reply, a broken Discord rule, an error)."""
         commands = self.driver.commands(self.world.guild) + self.driver.commands()
         before = len(self.world.sandbox.violations)
+        unknown_before = len(self.world.sandbox.unhandled)
         try:
             line = parse_line(text, commands)
             if line is None:
@@ -120,7 +121,10 @@ class Session:
         broken = self.world.sandbox.violations[before:]
         for violation in broken:
             self.say(f"! Discord would refuse this: {violation.kind}: {violation.detail}")
-        return ok and not broken
+        unknown = self.world.sandbox.unhandled[unknown_before:]
+        for route in unknown:
+            self.say(f"! the bot called a route the sandbox does not know: {route.method} {route.path}")
+        return ok and not broken and not unknown
 
     async def execute(self, line: Line) -> bool:
         if line.verb == "help":
