@@ -92,3 +92,22 @@ async def test_a_dev_guild_gets_its_commands_on_every_start(sandbox, world, tmp_
     assert "도깨비" in result.text()
     assert await process.stop() == 0
     assert_clean(sandbox)
+
+
+async def test_the_sync_command_pushes_the_tree_and_exits(sandbox, world, tmp_path):
+    import asyncio
+    import subprocess
+    import sys
+
+    from tests.e2e.conftest import BotProcess
+
+    env = BotProcess(sandbox, tmp_path).env
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "sync", env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    out, err = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode == 0, err.decode()
+    assert "commands synced (global)" in out.decode()
+    assert {c["name"] for c in sandbox.driver.commands()} >= {"drama", "about"}
+    assert sandbox.gateway.identify_count == 0, "sync logs in over HTTP only"
+    assert_clean(sandbox)
