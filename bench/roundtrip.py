@@ -36,6 +36,10 @@ class Noop(commands.Cog):
         # Public, like /drama info: both then pay for the channel message Discord creates and announces.
         await interaction.response.send_message("ok")
 
+    @app_commands.command(name="noop-private", description="Answers at once, only to the caller; for reference")
+    async def noop_private(self, interaction: discord.Interaction[Any]) -> None:
+        await interaction.response.send_message("ok", ephemeral=True)
+
 
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
@@ -50,7 +54,12 @@ async def one(world: World, user: Any, command: str, options: dict[str, str]) ->
 
 
 async def measure(world: World, users: list[Any], rounds: int, concurrent: int) -> dict[str, list[float]]:
-    cases = {"noop": ("noop", {}), "drama info": ("drama info", {"title": "The Trauma Code"})}
+    cases = {
+        "noop": ("noop", {}),
+        "drama info": ("drama info", {"title": "The Trauma Code"}),
+        # For reference: an ephemeral reply skips the channel message, so it is cheaper than any public one.
+        "noop-private": ("noop-private", {}),
+    }
     timings: dict[str, list[float]] = {name: [] for name in cases}
     # Interleave the two commands so drift in machine load hits both alike.
     for _ in range(max(1, rounds // concurrent)):
@@ -78,7 +87,7 @@ async def main(rounds: int, members: int) -> int:
                 timings = await measure(world, users, rounds, concurrent)
                 for name, values in timings.items():
                     print(
-                        f"  {mode:>24} {name:>11}: median {statistics.median(values):7.2f}"
+                        f"  {mode:>24} {name:>12}: median {statistics.median(values):7.2f}"
                         f"  p99 {percentile(values, 0.99):7.2f}  (n={len(values)})"
                     )
                 ratios[mode] = statistics.median(timings["drama info"]) / statistics.median(timings["noop"])

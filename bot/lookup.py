@@ -94,13 +94,17 @@ class ShowLookup:
             return None if self._incomplete(show) else show
         if not normalize(raw):
             raise InvalidInputError("Type part of a title (English or Hangul), an alias, or an actor's name.")
-        hits = self.index.search(raw, limit=5)
+        # The usual case, an exact or prefix match, needs only the best hit (the search stops at the first tier
+        # that fills the limit); a weaker one is taken only when it is the single match.
+        hits = self.index.search(raw, limit=1)
+        if hits and hits[0].tier > 2:
+            hits = self.index.search(raw, limit=2)
         if hits and (hits[0].tier <= 2 or len(hits) == 1):
             show = await self.get(hits[0].show_id)
             if show is not None:
                 return None if self._incomplete(show) else show
         if self.remote is None or hits:
-            raise UnknownTitleError(raw, [h.label for h in hits])
+            raise UnknownTitleError(raw, [h.label for h in self.index.search(raw, limit=5)])
         return None
 
     async def resolve(self, text: str) -> Show:
