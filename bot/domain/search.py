@@ -30,12 +30,13 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import accumulate, chain, compress, islice, repeat
+from itertools import accumulate, chain, compress, islice, pairwise, repeat
 from operator import itemgetter
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from rapidfuzz.distance import OSA
 
+from bot.domain.packing import Packable, pack, unpack
 from bot.domain.text import CHOSEONG, choseong_range, initials_of_normalized, is_syllable, normalize
 
 __all__ = ["AUTOCOMPLETE_LIMIT", "MAX_LIMIT", "SearchHit", "SearchIndex"]
@@ -893,6 +894,85 @@ class SearchIndex:
             recent = _Columns()
         self._delta = _Segment(recent, self._kind_groups)
 
+    # --- keeping a built index ------------------------------------------------------------------
+
+    def snapshot(self) -> bytes:
+        """The index as bytes, to store and load on a later start instead of building again.
+
+        Only a freshly built index (no changes since) can be saved: it is one segment and one label table.
+        """
+        if self._recent or self._dead or len(self._delta):
+            raise ValueError("only a freshly built index can be saved; build it again first")
+        seg, labels = self._base, self._labels
+        state: list[Packable] = [
+            SNAPSHOT_FORMAT,
+            list[Packable](self._kinds),
+            list[Packable](self._kind_groups),
+            labels.ids,
+            _blob_state(labels.texts),
+            seg.show_ids,
+            seg.kinds,
+            seg.pops,
+            seg.orig_at,
+            seg.key_ids,
+            seg.postings,
+            seg.post_start,
+            *(_blob_state(getattr(seg, name)) for name in _SEGMENT_BLOBS),
+        ]
+        return pack(state)
+
+    @classmethod
+    def from_snapshot(cls, data: bytes) -> SearchIndex:
+        """An index from ``snapshot()`` bytes; ValueError when they are not a snapshot of this format."""
+        state = unpack(data)
+        if not isinstance(state, list) or len(state) != 12 + len(_SEGMENT_BLOBS) or state[0] != SNAPSHOT_FORMAT:
+            raise ValueError("not a search index snapshot of this format")
+        kinds, groups, label_ids, label_texts = state[1:5]
+        show_ids, kind_codes, pops, orig_at, key_ids, postings, post_start = state[5:12]
+        if not (isinstance(kinds, list) and all(isinstance(k, str) for k in kinds)):
+            raise ValueError("snapshot kinds are not text")
+        if not (isinstance(groups, list) and len(groups) == len(kinds) and all(g in (0, 1) for g in groups)):
+            raise ValueError("snapshot kind groups do not match the kinds")
+        index = cls()
+        index._kinds = [str(k) for k in kinds]
+        index._kind_codes = {k: i for i, k in enumerate(index._kinds)}
+        index._kind_groups = [int(str(g)) for g in groups]
+        labels = object.__new__(_Labels)
+        labels.ids = _array(label_ids, "q")
+        labels.texts = _blob_from(label_texts, len(labels.ids))
+        labels.changed, labels.gone, labels.size = {}, set(), len(labels.ids)
+        seg = object.__new__(_Segment)
+        seg.show_ids = _array(show_ids, "q")
+        count = len(seg.show_ids)
+        if not isinstance(kind_codes, bytes) or len(kind_codes) != count or max(kind_codes, default=0) >= len(kinds):
+            raise ValueError("snapshot name kinds do not match the names")
+        seg.kinds = kind_codes
+        seg.kind_groups = index._kind_groups
+        seg.pops = _array(pops, "d", count)
+        seg.orig_at = _array(orig_at, "I", count)
+        seg.key_ids = _array(key_ids, "I", count)
+        seg.postings = _array(postings, "I")
+        seg.post_start = _array(post_start, "I")
+        seg.shows = None
+        blobs = dict(zip(_SEGMENT_BLOBS, state[12:], strict=True))
+        seg.norms = _blob_from(blobs["norms"], count)
+        seg.origs = _blob_from(blobs["origs"], count)
+        seg.hangul = _blob_from(blobs["hangul"])
+        seg.initials = _blob_from(blobs["initials"])
+        seg.vocab = _blob_from(blobs["vocab"], len(seg.post_start) - 1)
+        seg.ascii_words = _blob_from(blobs["ascii_words"])
+        bounds = (seg.orig_at, seg.key_ids, seg.postings)
+        if any(max(column, default=0) >= count for column in bounds):
+            raise ValueError("snapshot name ids point past the names")
+        # Python's str hash differs between processes, so the typo filters are made anew.
+        words = [seg.ascii_words[i] for i in range(len(seg.ascii_words))]
+        seg.word_hashes = _sorted_hashes(words)
+        seg.prefix_hashes = _sorted_hashes(w[:n] for w in words for n in range(3, len(w) + 1))
+        index._labels = labels
+        index._base = seg
+        index._delta = _Segment(_Columns(), index._kind_groups)
+        return index
+
     # --- reading --------------------------------------------------------------------------------
 
     def __len__(self) -> int:
@@ -1017,3 +1097,34 @@ def _choice_name(hit: SearchHit) -> str:
     if len(label) > room:
         label = label[: room - 1].rstrip() + "…"
     return label + hint
+
+
+SNAPSHOT_FORMAT = 1
+# The packed text columns of a segment, in snapshot order.
+_SEGMENT_BLOBS = ("norms", "hangul", "initials", "origs", "vocab", "ascii_words")
+
+
+def _blob_state(blob: _Blob) -> list[Packable]:
+    return [blob.text, blob.starts, blob.lead, blob.trail, blob.ids]
+
+
+def _array(value: Packable, typecode: str, length: int | None = None) -> array[Any]:
+    if not isinstance(value, array) or value.typecode != typecode or (length is not None and len(value) != length):
+        raise ValueError("snapshot column has the wrong type or length")
+    return value
+
+
+def _blob_from(state: Packable, length: int | None = None) -> _Blob:
+    if not isinstance(state, list) or len(state) != 5:
+        raise ValueError("snapshot text column is malformed")
+    text, starts, lead, trail, ids = state
+    if not (isinstance(text, str) and isinstance(lead, int) and isinstance(trail, int)):
+        raise ValueError("snapshot text column is malformed")
+    blob = object.__new__(_Blob)
+    blob.text = text
+    blob.starts = _array(starts, "I", None if length is None else length + 1)
+    if len(blob.starts) == 0 or blob.starts[-1] > len(text) or any(a > b for a, b in pairwise(blob.starts)):
+        raise ValueError("snapshot text column offsets are out of order")
+    blob.lead, blob.trail = lead, trail
+    blob.ids = None if ids is None else _array(ids, "I", len(blob.starts) - 1)
+    return blob
