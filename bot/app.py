@@ -79,6 +79,10 @@ class WatchCompanion(commands.Bot):
         log.info("synced %d global commands", len(synced))
         return "global"
 
+    async def close(self) -> None:
+        await super().close()
+        await self.lookup.close()
+
     async def on_ready(self) -> None:
         user = self.user
         log.info("ready as %s (%s) in %d servers", user, user.id if user else "?", len(self.guilds))

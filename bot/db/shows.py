@@ -15,6 +15,8 @@ from bot.domain.text import normalize
 
 IndexRow = tuple[int, str, str, str]
 
+GENERATION_KEY = "shows_generation"
+
 # Bundled shows are the curated, well-known ones: they rank above imports and search results fetched on demand.
 POPULARITY = {"catalog": 1.0, "import": 0.5, "tvmaze": 0.25}
 
@@ -33,7 +35,14 @@ class ShowStore:
         """Insert or update shows (matched by catalogue key or TVmaze id) in one transaction; returns their ids."""
 
         async def op(conn: aiosqlite.Connection) -> list[int]:
-            return [await self._upsert(conn, show) for show in shows]
+            ids = [await self._upsert(conn, show) for show in shows]
+            # Any saved search index is stale from this commit on.
+            await conn.execute(
+                "INSERT INTO meta (key, value) VALUES (?, '1')"
+                " ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+                (GENERATION_KEY,),
+            )
+            return ids
 
         return await self.db.write(op)
 
@@ -152,6 +161,32 @@ class ShowStore:
             cur.row_factory = None
             rows = cast("list[IndexRow]", await cur.fetchall())
         return rows, labels, popularity
+
+    # -- the saved search index --------------------------------------------------------------------------------
+
+    async def generation(self) -> int:
+        """A number that changes whenever shows or their names change."""
+        value = await self.db.fetchval("SELECT value FROM meta WHERE key = ?", (GENERATION_KEY,))
+        return int(value) if value is not None else 0
+
+    async def load_snapshot(self, generation: int, snapshot_format: int) -> bytes | None:
+        """The saved index, only when it was saved at this generation in this format."""
+        value = await self.db.fetchval(
+            "SELECT data FROM search_snapshot WHERE id = 1 AND generation = ? AND format = ?",
+            (generation, snapshot_format),
+        )
+        return bytes(value) if value is not None else None
+
+    async def save_snapshot(self, generation: int, snapshot_format: int, data: bytes) -> None:
+        async def op(conn: aiosqlite.Connection) -> None:
+            await conn.execute(
+                "INSERT INTO search_snapshot (id, generation, format, data) VALUES (1, ?, ?, ?)"
+                " ON CONFLICT (id) DO UPDATE SET generation = excluded.generation, format = excluded.format,"
+                " data = excluded.data",
+                (generation, snapshot_format, data),
+            )
+
+        await self.db.write(op)
 
 
 async def _scalar(conn: aiosqlite.Connection, sql: str, params: tuple[Any, ...]) -> int | None:

@@ -69,3 +69,42 @@ async def test_an_updated_show_is_served_fresh_not_from_the_recent_cache(db, cat
     await lookup.add_shows([dataclasses.replace(show, status="Ended")])
     assert (await lookup.get(show.id)).status == "Ended"
     assert (await lookup.resolve("Goblin")).status == "Ended"
+
+
+async def start_lookup(db, catalog, caplog):
+    lookup = ShowLookup(ShowStore(db), MetaStore(db), catalog, snapshot_min_shows=1)
+    caplog.clear()
+    with caplog.at_level("INFO", logger="bot.lookup"):
+        await lookup.start()
+        await lookup.close()  # the index is saved after start-up; wait for it
+    how = next(r.getMessage() for r in caplog.records if r.getMessage().startswith("search index:"))
+    return lookup, how
+
+
+async def test_a_saved_index_is_loaded_on_the_next_start_and_answers_the_same(db, catalog, caplog):
+    first, how = await start_lookup(db, catalog, caplog)
+    assert " built " in how
+    second, how = await start_lookup(db, catalog, caplog)
+    assert " loaded " in how
+    for query in ("trauma", "ㅈㅈㅇㅅ", "Gangster", "Truama Code", "도깨비"):
+        assert second.search(query, 10) == first.search(query, 10)
+
+
+async def test_a_change_to_shows_makes_the_next_start_build_again(db, catalog, caplog):
+    import dataclasses
+
+    first, _ = await start_lookup(db, catalog, caplog)
+    show = await first.resolve("Goblin")
+    await first.add_shows([dataclasses.replace(show, id=0, catalog_key="new-one", title="Entirely New Drama")])
+    second, how = await start_lookup(db, catalog, caplog)
+    assert " built " in how
+    assert second.search("entirely new", 1)[0].label.startswith("Entirely New Drama")
+
+
+async def test_an_unreadable_saved_index_is_rebuilt(db, catalog, caplog):
+    await start_lookup(db, catalog, caplog)
+    await db.conn.execute("UPDATE search_snapshot SET data = x'00ff'")
+    lookup, how = await start_lookup(db, catalog, caplog)
+    assert " built " in how
+    assert "unreadable" in caplog.text
+    assert lookup.search("trauma", 1)[0].label.startswith("The Trauma Code")

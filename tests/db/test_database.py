@@ -17,7 +17,7 @@ async def test_migrations_run_from_zero_to_latest(tmp_path):
     db = await Database.open(tmp_path / "fresh.db")
     try:
         assert await db.schema_version() == latest
-        assert {"shows", "show_names", "episodes", "meta"} <= await tables(db)
+        assert {"shows", "show_names", "episodes", "meta", "search_snapshot"} <= await tables(db)
         assert await db.fetchval("PRAGMA foreign_keys") == 1
         assert (await db.fetchval("PRAGMA journal_mode")).lower() == "wal"
     finally:

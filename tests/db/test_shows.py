@@ -62,3 +62,20 @@ async def test_episodes_are_stored_with_aware_times(db):
     assert episodes[0].airstamp == stamp
     assert episodes[0].airstamp.tzinfo is not None
     assert await store.episodes(show_id, season=2) == []
+
+
+async def test_every_change_to_shows_moves_the_generation(db):
+    store = ShowStore(db)
+    assert await store.generation() == 0
+    await store.add(SEED)
+    assert await store.generation() == 1
+    await store.add_many([dataclasses.replace(SEED, status="Ended")])
+    assert await store.generation() == 2
+
+
+async def test_a_snapshot_is_only_served_for_its_generation_and_format(db):
+    store = ShowStore(db)
+    await store.save_snapshot(3, 1, b"index bytes")
+    assert await store.load_snapshot(3, 1) == b"index bytes"
+    assert await store.load_snapshot(4, 1) is None
+    assert await store.load_snapshot(3, 2) is None
