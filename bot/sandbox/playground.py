@@ -13,7 +13,7 @@ from typing import Any, TextIO
 
 from bot.app import WatchCompanion
 from bot.runner import open_bot
-from bot.sandbox.driver import InteractionFailedError, InteractionResult, SandboxUsageError
+from bot.sandbox.driver import Driver, InteractionFailedError, InteractionResult, SandboxUsageError
 from bot.sandbox.script import HELP, Line, ScriptError, parse_line
 from bot.sandbox.server import SandboxServer
 from bot.sandbox.state import Channel, Guild, Message, User
@@ -93,7 +93,7 @@ class Session:
         self.last_message: Message | None = None
 
     @property
-    def driver(self) -> Any:
+    def driver(self) -> Driver:
         return self.world.sandbox.driver
 
     def say(self, text: str) -> None:
