@@ -11,7 +11,7 @@ import discord
 from discord import app_commands
 
 from bot.domain.markup import inert
-from bot.domain.models import Episode, Show
+from bot.domain.models import CastMember, Episode, Show
 from bot.domain.paging import paginate
 from bot.errors import ExpiredComponentError
 from bot.tree import report
@@ -61,7 +61,7 @@ def episodes_summary(show: Show) -> str:
     return " · ".join(parts) + (f" ({total} in all)" if total else "")
 
 
-def cast_line(member: Any) -> str:
+def cast_line(member: CastMember) -> str:
     line = plain(member.actor, 200)
     if member.character:
         line += f" as {plain(member.character, 200)}"
