@@ -36,6 +36,7 @@ SPEEDUP_TARGET = 100.0
 TYPO_TARGET = 0.95
 MEMORY_TARGET_MB = 100.0
 READY_TARGET_S = 2.0
+CHANGED_SHOWS = 1000
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -241,6 +242,21 @@ async def store_catalogue(path: str, shows: list[Show]) -> list[int]:
     return ids
 
 
+async def change_shows(path: str, shows: list[Show]) -> None:
+    """Write ``shows`` again with a new alias each, as a bot storing fresh TVmaze data would."""
+    import dataclasses
+
+    from bot.db.database import Database
+    from bot.db.shows import ShowStore
+
+    db = await Database.open(path)
+    try:
+        changed = [dataclasses.replace(s, aliases=(*s.aliases, f"{s.title} Revisited")) for s in shows]
+        await ShowStore(db).add_many(changed)
+    finally:
+        await db.close()
+
+
 async def ready(path: str) -> tuple[SearchIndex, float, float, int, float]:
     """Start-up exactly as the bot does it before connecting: open the database, build the bot, run its
     ``setup_hook`` (catalogue checked, index loaded, every extension loaded, commands registered; syncing with
@@ -340,7 +356,12 @@ def main() -> None:
         # catalogue, since one cold run on a small box wobbles by a tenth of a second.
         fulls = [start_up(full_db), start_up(full_db)]
         empty = start_up(empty_db)
-        # The first start after shows changed has no valid saved index and builds it: measured too.
+        # A start after 1,000 shows changed (TVmaze results stored, an import): the saved index plus a replay.
+        changed_db = os.path.join(tmp, "changed.sqlite3")
+        shutil.copyfile(full_db, changed_db)
+        asyncio.run(change_shows(changed_db, shows[:CHANGED_SHOWS]))
+        changed = start_up(changed_db)
+        # The very first start of a large database (or after a format change): no saved index, a full build.
         cold_db = os.path.join(tmp, "cold.sqlite3")
         shutil.copyfile(full_db, cold_db)
         with sqlite3.connect(cold_db) as conn:
@@ -422,10 +443,13 @@ def main() -> None:
     )
     print(f"  <= {READY_TARGET_S} s: {verdict(ready_s <= READY_TARGET_S)}")
     print(
-        f"ready when the saved index is stale and must be built (first start after shows changed):"
-        f" {cold['ready_s']:.2f} s (index build {cold['build_s']:.2f} s);"
-        f" from interpreter start {cold['process_s']:.2f} s; memory then {cold['rss_mb'] - empty['rss_mb']:.1f} MB"
-        " above empty (after saving the index for the next start)"
+        f"ready after {CHANGED_SHOWS} shows changed since the index was saved (replayed on top):"
+        f" {changed['ready_s']:.2f} s; from interpreter start {changed['process_s']:.2f} s"
+    )
+    print(f"  <= {READY_TARGET_S} s: {verdict(changed['ready_s'] <= READY_TARGET_S)}")
+    print(
+        f"ready with no saved index at all (first start of a large database; full build, saved afterwards):"
+        f" {cold['ready_s']:.2f} s (index {cold['build_s']:.2f} s); from interpreter start {cold['process_s']:.2f} s"
     )
 
 

@@ -118,10 +118,19 @@ async def _catalog_stats(settings: Settings) -> int:
 
 async def _catalog_store(settings: Settings, shows: list[Show]) -> int:
     from bot.db.database import Database
+    from bot.db.meta import MetaStore
     from bot.db.shows import ShowStore
+    from bot.lookup import ShowLookup
+    from bot.providers.bundled import BundledCatalog
 
     async with await Database.open(settings.database_path) as db:
-        return len(await ShowStore(db).add_many(shows))
+        store = ShowStore(db)
+        stored = len(await store.add_many(shows))
+        # Prepare the search index now (saved when large), so the bot's next start need not build it.
+        lookup = ShowLookup(store, MetaStore(db), BundledCatalog.load())
+        await lookup.start()
+        await lookup.close()
+        return stored
 
 
 if __name__ == "__main__":

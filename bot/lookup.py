@@ -58,18 +58,40 @@ class ShowLookup:
             await self.meta.set(CATALOG_DIGEST_KEY, self.catalog.digest)
             log.info("stored %d bundled shows", len(self.catalog.shows))
         generation = await self.store.generation()
-        index = await self._saved_index(generation)
-        how = "loaded"
+        index, how = await self._saved_index(generation)
         if index is None:
             rows, labels, popularity = await self.store.index_rows()
             index = SearchIndex.build(rows, labels, popularity)
             how = "built"
-            if len(index) >= self.snapshot_min_shows:
-                # Saved after start-up, so the bot is ready as soon as the index is; close() waits for it.
-                self._saving = asyncio.create_task(self._save(index, generation))
+        if index.compact and how != "loaded" and len(index) >= self.snapshot_min_shows:
+            # Saved after start-up, so the bot is ready as soon as the index is; close() waits for it.
+            self._saving = asyncio.create_task(self._save(index, generation))
         self.index = index
         self.ready_seconds = time.perf_counter() - started
         log.info("search index: %d shows %s in %.2fs", len(self.index), how, self.ready_seconds)
+
+    async def _saved_index(self, generation: int) -> tuple[SearchIndex | None, str]:
+        """The saved index with the shows written since replayed on top, or None when there is none to use."""
+        saved = await self.store.load_snapshot(SNAPSHOT_FORMAT)
+        if saved is None or saved[0] > generation:
+            return None, ""
+        saved_generation, data = saved
+        try:
+            index = SearchIndex.from_snapshot(data)
+        except ValueError:
+            log.warning("the saved search index is unreadable; building it again", exc_info=True)
+            return None, ""
+        if saved_generation == generation:
+            return index, "loaded"
+        rows, labels, popularity = await self.store.index_rows(changed_since=saved_generation)
+        names: dict[int, list[tuple[str, str]]] = {show_id: [] for show_id in labels}
+        for show_id, kind, name, _ in rows:
+            names.setdefault(show_id, []).append((kind, name))
+        # The index folds the changes in; past a tenth of its size it merges them into a fresh build.
+        index.add_shows(
+            (show_id, labels.get(show_id, ""), shown, popularity.get(show_id, 0.0)) for show_id, shown in names.items()
+        )
+        return index, f"loaded with {len(names)} changed shows replayed"
 
     async def _save(self, index: SearchIndex, generation: int) -> None:
         try:
@@ -84,16 +106,6 @@ class ShowLookup:
         if self._saving is not None:
             await self._saving
             self._saving = None
-
-    async def _saved_index(self, generation: int) -> SearchIndex | None:
-        data = await self.store.load_snapshot(generation, SNAPSHOT_FORMAT)
-        if data is None:
-            return None
-        try:
-            return SearchIndex.from_snapshot(data)
-        except ValueError:
-            log.warning("the saved search index is unreadable; building it again", exc_info=True)
-            return None
 
     # -- local, fast --------------------------------------------------------------------------------------------
 

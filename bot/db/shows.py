@@ -16,6 +16,12 @@ from bot.domain.text import normalize
 IndexRow = tuple[int, str, str, str]
 
 GENERATION_KEY = "shows_generation"
+_ALL_SHOWS = "SELECT id, title, year, popularity FROM shows"
+_ALL_NAMES = "SELECT show_id, kind, name, norm FROM show_names"
+_CHANGED_SHOWS = "SELECT id, title, year, popularity FROM shows WHERE changed_gen > ?"
+_CHANGED_NAMES = (
+    "SELECT show_id, kind, name, norm FROM show_names WHERE show_id IN (SELECT id FROM shows WHERE changed_gen > ?)"
+)
 
 # Bundled shows are the curated, well-known ones: they rank above imports and search results fetched on demand.
 POPULARITY = {"catalog": 1.0, "import": 0.5, "tvmaze": 0.25}
@@ -35,21 +41,21 @@ class ShowStore:
         """Insert or update shows (matched by catalogue key or TVmaze id) in one transaction; returns their ids."""
 
         async def op(conn: aiosqlite.Connection) -> list[int]:
-            ids = [await self._upsert(conn, show) for show in shows]
-            # Any saved search index is stale from this commit on.
+            # A new generation per write: a saved search index knows which shows changed after it was made.
             await conn.execute(
                 "INSERT INTO meta (key, value) VALUES (?, '1')"
                 " ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
                 (GENERATION_KEY,),
             )
-            return ids
+            generation = await _scalar(conn, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = ?", (GENERATION_KEY,))
+            return [await self._upsert(conn, show, generation or 0) for show in shows]
 
         return await self.db.write(op)
 
     async def add(self, show: Show) -> int:
         return (await self.add_many([show]))[0]
 
-    async def _upsert(self, conn: aiosqlite.Connection, show: Show) -> int:
+    async def _upsert(self, conn: aiosqlite.Connection, show: Show, generation: int) -> int:
         existing: int | None = None
         if show.id:
             existing = show.id
@@ -68,11 +74,12 @@ class ShowStore:
             POPULARITY.get(show.source, 0.0),
             json.dumps(show_to_dict(show), ensure_ascii=False),
             now,
+            generation,
         )
         if existing is None:
             cur = await conn.execute(
                 "INSERT INTO shows (source, catalog_key, tvmaze_id, title, native_title, year, popularity, data,"
-                " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " updated_at, changed_gen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 values,
             )
             show_id = int(cur.lastrowid or 0)
@@ -80,7 +87,7 @@ class ShowStore:
             show_id = existing
             await conn.execute(
                 "UPDATE shows SET source = ?, catalog_key = ?, tvmaze_id = ?, title = ?, native_title = ?, year = ?,"
-                " popularity = ?, data = ?, updated_at = ? WHERE id = ?",
+                " popularity = ?, data = ?, updated_at = ?, changed_gen = ? WHERE id = ?",
                 (*values, show_id),
             )
             await conn.execute("DELETE FROM show_names WHERE show_id = ?", (show_id,))
@@ -147,17 +154,25 @@ class ShowStore:
         rows = await self.db.fetchall("SELECT source, COUNT(*) FROM shows GROUP BY source")
         return {r[0]: int(r[1]) for r in rows}
 
-    async def index_rows(self) -> tuple[list[IndexRow], dict[int, str], dict[int, float]]:
-        """Everything the search index needs, in two queries: (show_id, kind, name, norm) rows, labels, popularity.
+    async def index_rows(
+        self, changed_since: int | None = None
+    ) -> tuple[list[IndexRow], dict[int, str], dict[int, float]]:
+        """What the search index needs, in two queries: (show_id, kind, name, norm) rows, labels, popularity.
 
-        Rows come back as plain tuples (no ``sqlite3.Row``): at 100,000 shows this is most of the start-up time.
+        With ``changed_since``, only shows written after that generation. Rows come back as plain tuples (no
+        ``sqlite3.Row``): at 100,000 shows that is most of the time a full load takes.
         """
-        async with self.db.conn.execute("SELECT id, title, year, popularity FROM shows") as cur:
+        params: tuple[int, ...] = ()
+        if changed_since is None:
+            shows_sql, names_sql = _ALL_SHOWS, _ALL_NAMES
+        else:
+            shows_sql, names_sql, params = _CHANGED_SHOWS, _CHANGED_NAMES, (changed_since,)
+        async with self.db.conn.execute(shows_sql, params) as cur:
             cur.row_factory = None
             shows = await cur.fetchall()
         labels = {r[0]: show_label(r[1], r[2]) for r in shows}
         popularity = {r[0]: float(r[3]) for r in shows}
-        async with self.db.conn.execute("SELECT show_id, kind, name, norm FROM show_names") as cur:
+        async with self.db.conn.execute(names_sql, params) as cur:
             cur.row_factory = None
             rows = cast("list[IndexRow]", await cur.fetchall())
         return rows, labels, popularity
@@ -165,17 +180,16 @@ class ShowStore:
     # -- the saved search index --------------------------------------------------------------------------------
 
     async def generation(self) -> int:
-        """A number that changes whenever shows or their names change."""
+        """A number that grows with every write of shows."""
         value = await self.db.fetchval("SELECT value FROM meta WHERE key = ?", (GENERATION_KEY,))
         return int(value) if value is not None else 0
 
-    async def load_snapshot(self, generation: int, snapshot_format: int) -> bytes | None:
-        """The saved index, only when it was saved at this generation in this format."""
-        value = await self.db.fetchval(
-            "SELECT data FROM search_snapshot WHERE id = 1 AND generation = ? AND format = ?",
-            (generation, snapshot_format),
+    async def load_snapshot(self, snapshot_format: int) -> tuple[int, bytes] | None:
+        """The saved index and the generation it reflects, when one was saved in this format."""
+        row = await self.db.fetchone(
+            "SELECT generation, data FROM search_snapshot WHERE id = 1 AND format = ?", (snapshot_format,)
         )
-        return bytes(value) if value is not None else None
+        return None if row is None else (int(row[0]), bytes(row[1]))
 
     async def save_snapshot(self, generation: int, snapshot_format: int, data: bytes) -> None:
         async def op(conn: aiosqlite.Connection) -> None:

@@ -857,6 +857,22 @@ class SearchIndex:
     def add_show(self, show_id: int, label: str, names: Sequence[tuple[str, str]], popularity: float = 0.0) -> None:
         """Index ``names`` (``(kind, name)`` pairs, as ``Show.search_names()`` gives them) for
         ``show_id``, replacing whatever was indexed for it before."""
+        self._stage(show_id, label, names, popularity)
+        self._changed()
+
+    def add_shows(self, shows: Iterable[tuple[int, str, Sequence[tuple[str, str]], float]]) -> None:
+        """``add_show`` for many ``(show_id, label, names, popularity)`` at once: the change segment is
+        rebuilt once, not once per show (a start replaying the changes since a saved index)."""
+        for show_id, label, names, popularity in shows:
+            self._stage(show_id, label, names, popularity)
+        self._changed()
+
+    @property
+    def compact(self) -> bool:
+        """True when the index is one built segment with no changes on top (what ``snapshot`` saves)."""
+        return not (self._recent or self._dead or len(self._delta))
+
+    def _stage(self, show_id: int, label: str, names: Sequence[tuple[str, str]], popularity: float) -> None:
         pop = 0.0 if math.isnan(popularity) else float(popularity)
         entries = [(self._kind_code(kind), name, normalize(name), pop) for kind, name in names]
         title = next((name for kind, name in names if kind == "title"), "")
@@ -864,7 +880,6 @@ class SearchIndex:
         if self._base.has_show(show_id):
             self._dead.add(show_id)
         self._recent[show_id] = [e for e in entries if e[2]]
-        self._changed()
 
     def remove_show(self, show_id: int) -> None:
         """Forget a show; an unknown id is ignored."""
@@ -901,7 +916,7 @@ class SearchIndex:
 
         Only a freshly built index (no changes since) can be saved: it is one segment and one label table.
         """
-        if self._recent or self._dead or len(self._delta):
+        if not self.compact:
             raise ValueError("only a freshly built index can be saved; build it again first")
         seg, labels = self._base, self._labels
         state: list[Packable] = [

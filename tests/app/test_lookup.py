@@ -4,6 +4,7 @@ import pytest
 
 from bot.db.meta import MetaStore
 from bot.db.shows import ShowStore
+from bot.domain.search import SearchIndex
 from bot.errors import UnknownTitleError
 from bot.lookup import ShowLookup
 from bot.providers.tvmaze import TvmazeSource
@@ -90,15 +91,24 @@ async def test_a_saved_index_is_loaded_on_the_next_start_and_answers_the_same(db
         assert second.search(query, 10) == first.search(query, 10)
 
 
-async def test_a_change_to_shows_makes_the_next_start_build_again(db, catalog, caplog):
+async def test_shows_written_after_the_saved_index_are_replayed_on_the_next_start(db, catalog, caplog):
     import dataclasses
 
     first, _ = await start_lookup(db, catalog, caplog)
     show = await first.resolve("Goblin")
     await first.add_shows([dataclasses.replace(show, id=0, catalog_key="new-one", title="Entirely New Drama")])
+    await first.add_shows([dataclasses.replace(show, title="Goblin Renamed")])
     second, how = await start_lookup(db, catalog, caplog)
-    assert " built " in how
+    assert "loaded with 2 changed shows replayed" in how
     assert second.search("entirely new", 1)[0].label.startswith("Entirely New Drama")
+    assert second.search("goblin renamed", 1)[0].show_id == show.id
+    # Exactly what a fresh build from the database answers.
+    rows, labels, popularity = await first.store.index_rows()
+    fresh = SearchIndex.build(rows, labels, popularity)
+    for query in ("goblin", "guardian", "entirely", "trauma", "ㅈㅈㅇㅅ", "도깨비", "Gong Yoo"):
+        assert [(h.show_id, h.tier, h.matched) for h in second.search(query, 10)] == [
+            (h.show_id, h.tier, h.matched) for h in fresh.search(query, 10)
+        ], query
 
 
 async def test_an_unreadable_saved_index_is_rebuilt(db, catalog, caplog):

@@ -73,9 +73,24 @@ async def test_every_change_to_shows_moves_the_generation(db):
     assert await store.generation() == 2
 
 
-async def test_a_snapshot_is_only_served_for_its_generation_and_format(db):
+async def test_a_snapshot_is_served_with_its_generation_for_its_format_only(db):
     store = ShowStore(db)
+    assert await store.load_snapshot(1) is None
     await store.save_snapshot(3, 1, b"index bytes")
-    assert await store.load_snapshot(3, 1) == b"index bytes"
-    assert await store.load_snapshot(4, 1) is None
-    assert await store.load_snapshot(3, 2) is None
+    assert await store.load_snapshot(1) == (3, b"index bytes")
+    assert await store.load_snapshot(2) is None
+    await store.save_snapshot(4, 1, b"newer")
+    assert await store.load_snapshot(1) == (4, b"newer")
+
+
+async def test_index_rows_since_a_generation_hold_only_the_shows_written_after_it(db):
+    store = ShowStore(db)
+    first = await store.add(SEED)
+    generation = await store.generation()
+    second = await store.add(dataclasses.replace(SEED, catalog_key="other", title="Other Drama", native_title=None))
+    rows, labels, _ = await store.index_rows(changed_since=generation)
+    assert set(labels) == {second}
+    assert {row[0] for row in rows} == {second}
+    assert first not in labels
+    rows, labels, _ = await store.index_rows(changed_since=await store.generation())
+    assert (rows, labels) == ([], {})
