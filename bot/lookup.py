@@ -12,7 +12,7 @@ from collections import OrderedDict
 from bot.db.meta import MetaStore
 from bot.db.shows import POPULARITY, ShowStore, show_label
 from bot.domain.models import Episode, Show
-from bot.domain.search import SNAPSHOT_FORMAT, SearchHit, SearchIndex
+from bot.domain.search import CONFIDENT_TIER, SNAPSHOT_FORMAT, SearchHit, SearchIndex, confident_match
 from bot.domain.text import normalize
 from bot.errors import InvalidInputError, UnknownTitleError
 from bot.providers.base import ShowSource
@@ -137,44 +137,44 @@ class ShowLookup:
 
         Raises for input that no source could answer (blank, an unknown ``#id``, no match while offline).
         """
+        show = await self._local(text)
+        return None if show is None or self._incomplete(show) else show
+
+    async def resolve(self, text: str) -> Show:
+        """Like ``resolve_local``, then TVmaze when online: slow, so callers defer before calling it."""
+        show = await self._local(text)
+        if show is None:
+            raw = text.strip()
+            hits = await self._search_remote(raw)
+            best = confident_match(hits)
+            show = await self.get(best.show_id) if best else None
+            if show is None:
+                raise UnknownTitleError(raw, [h.label for h in hits])
+        return await self.complete(show)
+
+    async def _local(self, text: str) -> Show | None:
+        """The stored show ``text`` names (maybe still to be completed from TVmaze), or None to ask TVmaze."""
         raw = (text or "").strip()
         match = _ID_VALUE.fullmatch(raw)
         if match:
             show = await self.get(int(match.group(1)))
             if show is None:
                 raise UnknownTitleError(raw)
-            return None if self._incomplete(show) else show
+            return show
         if not normalize(raw):
             raise InvalidInputError("Type part of a title (English or Hangul), an alias, or an actor's name.")
         # The usual case, an exact or prefix match, needs only the best hit (the search stops at the first tier
-        # that fills the limit); a weaker one is taken only when it is the single match.
+        # that fills the limit); a weaker one must be the single match, which takes a second hit to know.
         hits = self.index.search(raw, limit=1)
-        if hits and hits[0].tier > 2:
+        if hits and hits[0].tier > CONFIDENT_TIER:
             hits = self.index.search(raw, limit=2)
-        if hits and (hits[0].tier <= 2 or len(hits) == 1):
-            show = await self.get(hits[0].show_id)
-            if show is not None:
-                return None if self._incomplete(show) else show
+        best = confident_match(hits)
+        show = await self.get(best.show_id) if best else None
+        if show is not None:
+            return show
         if self.remote is None or hits:
             raise UnknownTitleError(raw, [h.label for h in self.index.search(raw, limit=5)])
         return None
-
-    async def resolve(self, text: str) -> Show:
-        """Like ``resolve_local``, then TVmaze when online: slow, so callers defer before calling it."""
-        local = await self.resolve_local(text)
-        if local is not None:
-            return local
-        raw = text.strip()
-        match = _ID_VALUE.fullmatch(raw)
-        show = await self.get(int(match.group(1))) if match else None
-        if show is None:
-            hits = await self._search_remote(raw)
-            if not hits or not (hits[0].tier <= 2 or len(hits) == 1):
-                raise UnknownTitleError(raw, [h.label for h in hits])
-            show = await self.get(hits[0].show_id)
-            if show is None:
-                raise UnknownTitleError(raw)
-        return await self.complete(show)
 
     def _incomplete(self, show: Show) -> bool:
         """A TVmaze show found by search has no seasons or cast until its full record is fetched."""
@@ -207,11 +207,12 @@ class ShowLookup:
 
     async def add_shows(self, shows: list[Show]) -> list[int]:
         ids = await self.store.add_many(shows)
-        for show_id, show in zip(ids, shows, strict=True):
+        for show_id in ids:
             self._recent.pop(show_id, None)
-            self.index.add_show(
-                show_id, show_label(show.title, show.year), show.search_names(), POPULARITY.get(show.source, 0.0)
-            )
+        self.index.add_shows(
+            (show_id, show_label(show.title, show.year), show.search_names(), POPULARITY.get(show.source, 0.0))
+            for show_id, show in zip(ids, shows, strict=True)
+        )
         return ids
 
     async def episodes(self, show: Show, season: int | None = None) -> list[Episode]:

@@ -17,7 +17,8 @@ if TYPE_CHECKING:
     from bot.app import WatchCompanion
 
 SEARCH_RESULTS = 10
-MATCH_KINDS = {"alias": "alias", "cast": "cast", "character": "character", "nickname": "nickname"}
+# Matches worth explaining: a title match explains itself.
+EXPLAINED_KINDS = frozenset({"alias", "cast", "character", "nickname"})
 
 
 class Drama(commands.GroupCog, group_name="drama", group_description="Look dramas up"):
@@ -55,8 +56,8 @@ class Drama(commands.GroupCog, group_name="drama", group_description="Look drama
                 f"{show.episode_count} episodes" if show.episode_count else "",
             ]
             line = f"**{i}. {plain(show.title, 200)}** " + " · ".join(d for d in details if d)
-            if hit.kind in MATCH_KINDS:
-                line += f"\n   matched {MATCH_KINDS[hit.kind]} “{plain(hit.matched, 100)}”"
+            if hit.kind in EXPLAINED_KINDS:
+                line += f"\n   matched {hit.kind} “{plain(hit.matched, 100)}”"
             lines.append(line)
         embed = discord.Embed(title=f"Dramas matching “{shown}”"[:256], description="\n".join(lines)[:4096])
         embed.set_footer(text="Use /drama info with a title for the full card.")

@@ -123,14 +123,6 @@ class ShowStore:
         row = await self.db.fetchone("SELECT id, data FROM shows WHERE id = ?", (show_id,))
         return None if row is None else show_from_dict(json.loads(row["data"]), show_id=row["id"])
 
-    async def get_by_key(self, catalog_key: str) -> Show | None:
-        row = await self.db.fetchone("SELECT id, data FROM shows WHERE catalog_key = ?", (catalog_key,))
-        return None if row is None else show_from_dict(json.loads(row["data"]), show_id=row["id"])
-
-    async def get_by_tvmaze_id(self, tvmaze_id: int) -> Show | None:
-        row = await self.db.fetchone("SELECT id, data FROM shows WHERE tvmaze_id = ?", (tvmaze_id,))
-        return None if row is None else show_from_dict(json.loads(row["data"]), show_id=row["id"])
-
     async def episodes(self, show_id: int, season: int | None = None) -> list[Episode]:
         sql = "SELECT season, number, name, airdate, airstamp, runtime FROM episodes WHERE show_id = ?"
         params: list[Any] = [show_id]

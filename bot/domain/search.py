@@ -1061,6 +1061,17 @@ class SearchIndex:
         return [(_choice_name(hit), f"#{hit.show_id}") for hit in hits]
 
 
+# A hit in this tier or better (exact, prefix, word prefix) is taken as what the member meant.
+CONFIDENT_TIER = 2
+
+
+def confident_match(hits: Sequence[SearchHit]) -> SearchHit | None:
+    """The hit a typed title surely means: the best one when it matched well, or the only one there is."""
+    if hits and (hits[0].tier <= CONFIDENT_TIER or len(hits) == 1):
+        return hits[0]
+    return None
+
+
 def _pick(column: list[_T], keep: list[int]) -> list[_T]:
     return list(map(column.__getitem__, keep))
 
