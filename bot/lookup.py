@@ -11,10 +11,10 @@ from collections import OrderedDict
 
 from bot.db.meta import MetaStore
 from bot.db.shows import POPULARITY, ShowStore, show_label
+from bot.domain.errors import InvalidInputError, UnknownTitleError
 from bot.domain.models import Episode, Show
 from bot.domain.search import CONFIDENT_TIER, SNAPSHOT_FORMAT, SearchHit, SearchIndex, confident_match
 from bot.domain.text import normalize
-from bot.errors import InvalidInputError, UnknownTitleError
 from bot.providers.base import ShowSource
 from bot.providers.bundled import BundledCatalog
 

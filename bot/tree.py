@@ -9,7 +9,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot.errors import UserFacingError
+from bot.domain.errors import UserFacingError
 
 log = logging.getLogger(__name__)
 

@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import app_commands
 
+from bot.domain.errors import ExpiredComponentError
 from bot.domain.markup import inert
 from bot.domain.models import CastMember, Episode, Show
 from bot.domain.paging import paginate
-from bot.errors import ExpiredComponentError
 from bot.tree import report
 
 if TYPE_CHECKING:

@@ -9,8 +9,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.domain.episodes import check_season
+from bot.domain.errors import InvalidInputError
 from bot.domain.text import normalize
-from bot.errors import InvalidInputError
 from cogs._ui import EpisodesPageButton, episodes_page, plain, show_embed, title_autocomplete
 
 if TYPE_CHECKING:

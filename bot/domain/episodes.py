@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from bot.domain.errors import EpisodeOutOfRangeError
 from bot.domain.models import Show
-from bot.errors import EpisodeOutOfRangeError
 
 MAX_SEASON = 100
 

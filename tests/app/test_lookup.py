@@ -4,8 +4,8 @@ import pytest
 
 from bot.db.meta import MetaStore
 from bot.db.shows import ShowStore
+from bot.domain.errors import UnknownTitleError
 from bot.domain.search import SearchIndex
-from bot.errors import UnknownTitleError
 from bot.lookup import ShowLookup
 from bot.providers.tvmaze import TvmazeSource
 from tests.fakes.tvmaze import FakeTvmaze

@@ -1,6 +1,6 @@
 import pytest
 
-from bot.errors import EpisodeOutOfRangeError, InvalidInputError, UnknownTitleError
+from bot.domain.errors import EpisodeOutOfRangeError, InvalidInputError, UnknownTitleError
 from bot.tree import report
 from cogs._ui import EpisodesPageButton, title_autocomplete
 from tests.cogs.fakes import embed_text, fake_interaction, sent

@@ -1,8 +1,8 @@
 import pytest
 
 from bot.domain.episodes import check_episode, check_season
+from bot.domain.errors import EpisodeOutOfRangeError
 from bot.domain.models import SeasonInfo, Show
-from bot.errors import EpisodeOutOfRangeError
 
 SEED = Show(title="The Trauma Code: Heroes On Call", seasons=(SeasonInfo(1, 8),))
 TWO = Show(title="Hospital Playlist", seasons=(SeasonInfo(1, 12), SeasonInfo(2, 12)))
