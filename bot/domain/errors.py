@@ -34,6 +34,19 @@ class UnknownTitleError(UserFacingError):
         self.suggestions = list(suggestions)
 
 
+class AmbiguousTitleError(UserFacingError):
+    """Several shows fit what the user typed about equally well: the user picks, nothing is guessed.
+
+    ``candidates`` are the matching shows, best first, as ``(label, show id)`` with the labels autocomplete shows; the
+    command layer turns them into a private pick list, and this sentence heads it.
+    """
+
+    def __init__(self, query: str, candidates: Sequence[tuple[str, int]]) -> None:
+        super().__init__(f"Several dramas match “{inert(query, 80)}”. Pick the one you mean:")
+        self.query = query
+        self.candidates = list(candidates)
+
+
 class EpisodeOutOfRangeError(UserFacingError):
     """An episode or season number the show does not have."""
 

@@ -30,7 +30,11 @@ async def test_a_tvmaze_show_is_fetched_once_and_links_to_its_record(online):
     first = await driver.slash(world.users["alice"], world.channel, "drama info", title="Golden Hour Ward")
     await first.wait_done()
     assert first.response_type == 5  # deferred: TVmaze may be slow
-    text = first.text()
+    assert first.ephemeral, "deferred privately, so a pick list or a failure stays with the caller"
+    (card,) = await first.wait_followups(1)
+    assert not card.ephemeral, "the card itself is public"
+    assert "Posted “Golden Hour Ward” in this channel." in first.text()
+    text = driver.render(card)
     assert "Golden Hour Ward" in text
     assert "Netflix" in text
     assert "View on TVmaze" in text
