@@ -107,6 +107,10 @@ class ShowLookup:
             await self._saving
             self._saving = None
 
+    async def count_by_source(self) -> dict[str, int]:
+        """How many shows are stored, by where they came from."""
+        return await self.store.count_by_source()
+
     # -- local, fast --------------------------------------------------------------------------------------------
 
     def search(self, query: str, limit: int = 10) -> list[SearchHit]:
