@@ -9,7 +9,7 @@ from bot.domain.reviews.markup import CONTINUED, ZWSP
 from tests.domain.review_markdown import outside_spoilers, problems, spoiler_spans, tokens
 
 SEED = (Path(__file__).resolve().parents[3] / "shared" / "seed").glob("*.txt")
-AWKWARD = list("|\\*_~`>#<@[]():-+.!1 \n\t") + ["||", "```", "@everyone", "@here", "<@123>", "<@&456>", "<#789>"]
+AWKWARD = [*"|\\*_~`>#<@[]():-+.!1 \n\t", "||", "```", "@everyone", "@here", "<@123>", "<@&456>", "<#789>"]
 AWKWARD += ["[x](https://evil.example)", "# ", "> ", "-# ", "1. ", "가", "😀", "e\u0301", "🇰🇷", "👨\u200d👩\u200d👧"]
 AWKWARD += ["\u200b", "\u200e", "\u202e", "\u2066", "\ufeff", "\r\n", "\u2028", "…"]
 awkward_text = st.lists(st.one_of(st.sampled_from(AWKWARD), st.text(max_size=5)), max_size=80).map("".join)
