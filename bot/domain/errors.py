@@ -61,3 +61,11 @@ class CannotPostError(UserFacingError):
 
 class ExpiredComponentError(UserFacingError):
     """A button or select refers to something that no longer exists."""
+
+
+class ReviewNotFoundError(UserFacingError):
+    """A review id that does not exist in this server (deleted, mistyped, or from another server)."""
+
+    def __init__(self, review_id: int) -> None:
+        super().__init__(f"There is no review #{review_id} in this server.")
+        self.review_id = review_id

@@ -44,3 +44,11 @@ class Review:
     created_at: dt.datetime
     edited_at: dt.datetime | None = None
     messages: tuple[PostedMessage, ...] = ()
+
+    def can_be_edited_by(self, user_id: int) -> bool:
+        """Only the author edits a review."""
+        return user_id == self.author_id
+
+    def can_be_deleted_by(self, user_id: int, manage_messages: bool) -> bool:
+        """The author deletes their review; so does a member with Manage Messages in the server."""
+        return user_id == self.author_id or manage_messages
