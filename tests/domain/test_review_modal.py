@@ -7,6 +7,7 @@ from bot.domain.reviews import (
     REVIEW_FIELDS,
     FieldStyle,
     ReviewText,
+    draft_text,
     modal_title,
     prefill_fields,
     review_text_from_fields,
@@ -29,7 +30,9 @@ def test_the_modal_fits_discords_limits():
     assert [f.custom_id for f in REVIEW_FIELDS] == ["headline", "spoiler_free", "spoiler", "spoiler_more"]
     assert REVIEW_FIELDS[0].style is FieldStyle.SHORT
     assert [f.required for f in REVIEW_FIELDS] == [True, True, False, False]
-    assert all("hidden" in f.label.lower() for f in REVIEW_FIELDS[2:])
+    assert [f.label for f in REVIEW_FIELDS] == ["Headline", "Spoiler-free part", "Spoilers", "Spoilers (continued)"]
+    assert all("Hidden" in (f.placeholder or "") for f in REVIEW_FIELDS[2:])
+    assert all("Shown to everyone" in (f.placeholder or "") for f in REVIEW_FIELDS[:2])
 
 
 def test_the_modal_title_is_cut_to_45_characters():
@@ -86,3 +89,13 @@ def test_a_prefilled_modal_submitted_unchanged_gives_the_same_review(piece, time
     values = prefill_fields(original)
     assert all(len(v) <= 4000 for v in values.values())
     assert review_text_from_fields(values) == original
+
+
+def test_a_review_that_could_not_be_posted_is_given_back_whole():
+    text = ReviewText("Great", "Loved it.", "He lives.\n\nShe too.")
+    draft = draft_text(text, "The Trauma Code")
+    assert draft == (
+        "Review of The Trauma Code\n\nHeadline:\nGreat\n\nSpoiler-free part:\nLoved it.\n\n"
+        "Spoilers:\nHe lives.\n\nShe too.\n"
+    )
+    assert "Spoilers" not in draft_text(ReviewText("Great", "Loved it."), "X")

@@ -169,3 +169,8 @@ def test_an_empty_spoiler_part_is_no_spoiler_part(blank):
     text = review_text_from_fields({"headline": "h", "spoiler_free": "ok", "spoiler": blank, "spoiler_more": blank})
     assert text.spoiler == ""
     assert not text.has_spoiler
+
+
+def test_a_headline_too_long_for_a_title_is_refused_not_cut():
+    with pytest.raises(ValueError, match="headline too long"):
+        build_review_post(make_review(ReviewText("|" * 90, "c")), show_title=SHOW, author_name="Jill")

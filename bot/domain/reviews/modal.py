@@ -38,32 +38,34 @@ class ModalField:
     placeholder: str | None = None
 
 
+# Labels are short and plain, as members (and the playground's ``fill Headline=... | Spoilers=...``) name them;
+# the placeholders say who sees what.
 REVIEW_FIELDS: tuple[ModalField, ...] = (
-    ModalField(HEADLINE, "Headline (shown to everyone)", FieldStyle.SHORT, True, HEADLINE_LIMIT, 1),
+    ModalField(HEADLINE, "Headline", FieldStyle.SHORT, True, HEADLINE_LIMIT, 1, "Shown to everyone."),
     ModalField(
         SPOILER_FREE,
-        "Spoiler-free part (shown to everyone)",
+        "Spoiler-free part",
         FieldStyle.PARAGRAPH,
         True,
         FIELD_LIMIT,
         1,
-        "What anyone may read before watching.",
+        "Shown to everyone: what anyone may read before watching.",
     ),
     ModalField(
         SPOILER,
-        "Spoilers (hidden until revealed)",
+        "Spoilers",
         FieldStyle.PARAGRAPH,
         False,
         FIELD_LIMIT,
-        placeholder="Story details; leave empty for a spoiler-free review.",
+        placeholder="Hidden until revealed. Leave empty for a spoiler-free review.",
     ),
     ModalField(
         SPOILER_MORE,
-        "Spoilers, continued (hidden)",
+        "Spoilers (continued)",
         FieldStyle.PARAGRAPH,
         False,
         FIELD_LIMIT,
-        placeholder="More spoilers if the field above is full; joined to it as it is.",
+        placeholder="Hidden too. More spoilers if the field above is full; joined to it as it is.",
     ),
 )
 
@@ -112,3 +114,11 @@ def prefill_fields(text: ReviewText) -> dict[str, str]:
             cut = space if space > low else FIELD_LIMIT
         first, second = spoiler[:cut], spoiler[cut:]
     return {HEADLINE: text.headline, SPOILER_FREE: text.spoiler_free, SPOILER: first, SPOILER_MORE: second}
+
+
+def draft_text(text: ReviewText, show_title: str) -> str:
+    """The review as a plain text file, to give it back to its author when it could not be posted."""
+    parts = [f"Review of {show_title}", "", "Headline:", text.headline, "", "Spoiler-free part:", text.spoiler_free]
+    if text.has_spoiler:
+        parts += ["", "Spoilers:", text.spoiler]
+    return "\n".join(parts) + "\n"

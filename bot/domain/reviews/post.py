@@ -275,9 +275,12 @@ def build_review_post(
     spoiler markup, split over as many embeds and messages as it takes. Buttons go on the last message."""
     text = review.text
     show = inert(show_title, 200)
+    title = encode_headline(text.headline)
+    if utf16_len(title) > EMBED_TITLE_LIMIT:
+        raise ValueError("headline too long for an embed title (the modal keeps it to 80 characters)")
     header = PostEmbed(
         Section.CLEAR,
-        title=encode_headline(text.headline),
+        title=title,
         fields=(
             EmbedField("Show", show),
             EmbedField("Grade", review.grade.value),
@@ -296,7 +299,7 @@ def build_review_post(
     messages = []
     for index, embeds in enumerate(packer.messages):
         if index == 0:
-            content = f"New review of {show}: {encode_headline(text.headline)}"
+            content = f"New review of {show}: {title}"
         else:
             content = f"Review #{review.id}, continued ({index + 1} of {count})"
         messages.append(PostMessage(content, tuple(embeds), buttons=index == count - 1))
