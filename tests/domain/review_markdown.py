@@ -82,3 +82,12 @@ def problems(rendered: str) -> list[str]:
 def outside_spoilers(rendered: str) -> str:
     """The characters of rendered text that are not inside any spoiler, under the regex spoiler rule."""
     return "".join(spoiler_spans(line)[0] for line in rendered.split("\n"))
+
+
+def title_problems(rendered: str) -> list[str]:
+    """What an embed title (one line, inline markup only) would read as markup or a mention."""
+    found = ["mass mention"] if "@everyone" in rendered or "@here" in rendered else []
+    if "\n" in rendered:
+        found.append("line break in a title")
+    found += [f"unescaped {ch!r}" for ch, escaped in tokens(rendered) if not escaped and ch in "\\*_~`|<"]
+    return found

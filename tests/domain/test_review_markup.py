@@ -5,8 +5,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.domain.reviews import clean_text, decode_chunk, encode_chunk
-from bot.domain.reviews.markup import CONTINUED, ZWSP
-from tests.domain.review_markdown import outside_spoilers, problems, spoiler_spans, tokens
+from bot.domain.reviews.markup import CONTINUED, ZWSP, encode_title
+from tests.domain.review_markdown import outside_spoilers, problems, spoiler_spans, title_problems, tokens
 
 SEED = (Path(__file__).resolve().parents[3] / "shared" / "seed").glob("*.txt")
 AWKWARD = [*"|\\*_~`>#<@[]():-+.!1 \n\t", "||", "```", "@everyone", "@here", "<@123>", "<@&456>", "<#789>"]
@@ -97,3 +97,20 @@ def test_no_spoiler_text_is_outside_the_spoiler_markup(raw):
     hidden = [span for line in rendered.split("\n") for span in spoiler_spans(line)[1]]
     shown = ["".join(ch for ch, _ in tokens(span) if ch != ZWSP) for span in hidden]
     assert shown == [line for line in text.split("\n") if line.strip()]
+
+
+def test_a_title_escapes_inline_markup_only_so_plain_headlines_keep_no_backslash():
+    assert encode_title("A+ and some spoilers: 10/10, #1 > all [sic] - must-watch") == (
+        "A+ and some spoilers: 10/10, #1 > all [sic] - must-watch"
+    )
+    assert encode_title("**x** @everyone ||s|| `c` <@1>\nnext") == (
+        "\\*\\*x\\*\\* @\u200beveryone \\|\u200b\\|\u200bs\\|\u200b\\|\u200b \\`c\\` \\<@\u200b1> next"
+    )
+
+
+@given(st.one_of(awkward_text, st.text()))
+def test_a_title_reads_back_and_cannot_format_or_ping(raw):
+    text = " ".join(clean_text(raw).split("\n"))
+    rendered = encode_title(text)
+    assert decode_chunk(rendered) == (text, False)
+    assert title_problems(rendered) == []

@@ -21,6 +21,9 @@ SPOILER = "||"
 # Escaped wherever they appear: emphasis, strike, code, spoiler, quotes, mentions and emoji, masked links, headings,
 # and ":" so that "https://..." is not turned into a link whose address would carry the escapes.
 _ALWAYS_ESCAPED = frozenset("\\*_~`|><[]#:")
+# An embed title is one line that Discord reads for inline emphasis, strike, code and spoilers only (no links,
+# quotes, headings or lists): escaping no more than these keeps a headline free of stray backslashes on any client.
+_TITLE_ESCAPED = frozenset("\\*_~`|<")
 # Only meaningful at the start of a line (after spaces): list markers and "-#" subtext.
 _LINE_START_ESCAPED = frozenset("-+")
 # Bidirectional controls, zero-width and other invisible format characters that could hide or reorder markup.
@@ -86,14 +89,30 @@ def encode_line(line: str, spoiler: bool) -> str:
     return SPOILER + body + SPOILER if spoiler else body
 
 
-def encode_chunk(text: str, spoiler: bool, continued: bool = False) -> str:
-    """A piece of clean text as one embed description (or title); ``continued`` when its last line goes on in the
-    next piece. Whitespace at either end is fenced with a zero-width space, as Discord trims it."""
-    rendered = "\n".join(encode_line(line, spoiler) for line in text.split("\n"))
+def encode_title(text: str) -> str:
+    """One line of clean text as an embed title: inline markup escaped, ``@`` broken, ends fenced. Decoded by
+    ``decode_chunk`` like every other piece."""
+    out: list[str] = []
+    for ch in " ".join(text.split("\n")):
+        if ch in _TITLE_ESCAPED:
+            out.append("\\" + ch + (ZWSP if ch == "|" else ""))
+        else:
+            out.append(ch + (ZWSP if ch == "@" else ""))
+    return _fence("".join(out))
+
+
+def _fence(rendered: str) -> str:
     if rendered[:1].isspace():
         rendered = ZWSP + rendered
     if rendered[-1:].isspace():
         rendered += ZWSP
+    return rendered
+
+
+def encode_chunk(text: str, spoiler: bool, continued: bool = False) -> str:
+    """A piece of clean text as one embed description (or title); ``continued`` when its last line goes on in the
+    next piece. Whitespace at either end is fenced with a zero-width space, as Discord trims it."""
+    rendered = _fence("\n".join(encode_line(line, spoiler) for line in text.split("\n")))
     return rendered + CONTINUED if continued else rendered
 
 

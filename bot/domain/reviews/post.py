@@ -21,6 +21,7 @@ from bot.domain.reviews.markup import (
     decode_chunk,
     encode_chunk,
     encode_line,
+    encode_title,
     plain,
     utf16_len,
 )
@@ -220,11 +221,6 @@ def spoiler_title(through: EpisodeRef | None, multi_season: bool = False) -> str
     return f"{SPOILER_TITLE_PREFIX} {through_label(through, True, multi_season)}"
 
 
-def encode_headline(headline: str) -> str:
-    """The headline as an embed title: one line, inert."""
-    return encode_chunk(" ".join(headline.split("\n")), spoiler=False)
-
-
 class _Packer:
     """Fills messages with embeds within the per-message limits."""
 
@@ -275,7 +271,7 @@ def build_review_post(
     spoiler markup, split over as many embeds and messages as it takes. Buttons go on the last message."""
     text = review.text
     show = inert(show_title, 200)
-    title = encode_headline(text.headline)
+    title = encode_title(text.headline)
     if utf16_len(title) > EMBED_TITLE_LIMIT:
         raise ValueError("headline too long for an embed title (the modal keeps it to 80 characters)")
     header = PostEmbed(
@@ -299,7 +295,8 @@ def build_review_post(
     messages = []
     for index, embeds in enumerate(packer.messages):
         if index == 0:
-            content = f"New review of {show}: {title}"
+            # Message content reads links, quotes and lists: the full encoding, not the title's.
+            content = f"New review of {show}: {encode_chunk(text.headline, spoiler=False)}"
         else:
             content = f"Review #{review.id}, continued ({index + 1} of {count})"
         messages.append(PostMessage(content, tuple(embeds), buttons=index == count - 1))
