@@ -14,6 +14,7 @@ from bot.domain.reviews import (
     Section,
     build_reveal,
     build_review_post,
+    list_entry,
     rebuild_revealed,
     rebuild_review,
     review_text_from_fields,
@@ -174,3 +175,13 @@ def test_an_empty_spoiler_part_is_no_spoiler_part(blank):
 def test_a_headline_too_long_for_a_title_is_refused_not_cut():
     with pytest.raises(ValueError, match="headline too long"):
         build_review_post(make_review(ReviewText("|" * 90, "c")), show_title=SHOW, author_name="Jill")
+
+
+def test_a_list_entry_shows_the_headline_but_none_of_the_review_text():
+    review = make_review(ReviewText("**Best** @everyone", "CLEARWORDS", "SECRETWORDS"))
+    entry = list_entry(review)
+    assert entry == (
+        f"**#42** · A+ · \\*\\*Best\\*\\* @\u200beveryone · by <@2> · <t:{int(NOW.timestamp())}:d> · through episode 8"
+    )
+    assert "SECRET" not in entry
+    assert "CLEAR" not in entry

@@ -21,6 +21,7 @@ from bot.domain.reviews.post import (
     Section,
     build_reveal,
     build_review_post,
+    list_entry,
     rebuild_revealed,
     rebuild_review,
 )
@@ -57,6 +58,7 @@ __all__ = [
     "decode_chunk",
     "draft_text",
     "encode_chunk",
+    "list_entry",
     "modal_title",
     "parse_episode_ref",
     "prefill_fields",

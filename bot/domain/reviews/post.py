@@ -303,6 +303,16 @@ def build_review_post(
     return ReviewPost(tuple(messages))
 
 
+def list_entry(review: Review, multi_season: bool = False) -> str:
+    """One line of ``/review list``: id, grade, headline, author (a mention, which an embed never notifies), date and
+    how far the spoilers go. Never any of the review's text beyond its headline."""
+    stamp = int(review.created_at.timestamp())
+    spoilers = through_label(review.spoilers_through, review.text.has_spoiler, multi_season)
+    headline = encode_chunk(review.text.headline, spoiler=False)
+    author = f"<@{review.author_id}>"
+    return f"**#{review.id}** · {review.grade.value} · {headline} · by {author} · <t:{stamp}:d> · {spoilers}"
+
+
 def build_reveal(review: Review, *, multi_season: bool = False) -> tuple[PostMessage, ...]:
     """The ephemeral Reveal reply: the spoiler part in the clear, in as many messages as it takes (the first is
     the interaction response, the rest follow-ups)."""
