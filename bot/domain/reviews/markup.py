@@ -61,44 +61,42 @@ def clean_text(text: str) -> str:
 
 def utf16_len(text: str) -> int:
     """Length as Discord counts it at most (UTF-16 code units), so a piece within this is within every limit."""
-    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+    return len(text) if text.isascii() else len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def _escapes(chars: frozenset[str]) -> dict[int, str]:
+    table = {ord(ch): "\\" + ch for ch in chars}
+    table[ord("|")] = "\\|" + ZWSP  # a pipe never meets another, or the end of a spoiler, as "||"
+    table[ord("@")] = "@" + ZWSP  # no "@everyone", "@here" or "<@id>" can form
+    return table
+
+
+_LINE_TABLE = _escapes(_ALWAYS_ESCAPED)
+_TITLE_TABLE = _escapes(_TITLE_ESCAPED)
 
 
 def encode_line(line: str, spoiler: bool) -> str:
     """One line of clean text (no ``\\n``) as inert markdown; in spoiler markup when ``spoiler`` and not blank."""
     if not line.strip():
         return line
-    out: list[str] = []
-    at_start = True  # still in the leading spaces of the line
-    in_number = False  # in the digits that open the line ("1." would start a list)
-    for ch in line:
-        if ch in _ALWAYS_ESCAPED:
-            out.append("\\" + ch + (ZWSP if ch == "|" else ""))
-        elif ch == "@":
-            out.append("@" + ZWSP)
-        elif (at_start and ch in _LINE_START_ESCAPED) or (in_number and ch in ".)"):
-            out.append("\\" + ch)
-        else:
-            out.append(ch)
-        if at_start and ch.isdigit() and ch.isascii():
-            in_number = True
-        elif not (in_number and ch.isdigit() and ch.isascii()):
-            in_number = False
-        at_start = at_start and ch in " \t"
-    body = "".join(out)
+    # A list marker ("- ", "+ ", "1. ", "2) ") or subtext ("-# ") only counts after the line's leading spaces.
+    indent = len(line) - len(line.lstrip(" \t"))
+    digits = indent
+    while digits < len(line) and "0" <= line[digits] <= "9":
+        digits += 1
+    markers = ".)" if digits > indent else _LINE_START_ESCAPED
+    marker = digits if digits < len(line) and line[digits] in markers else -1
+    if marker < 0:
+        body = line.translate(_LINE_TABLE)
+    else:
+        body = line[:marker].translate(_LINE_TABLE) + "\\" + line[marker] + line[marker + 1 :].translate(_LINE_TABLE)
     return SPOILER + body + SPOILER if spoiler else body
 
 
 def encode_title(text: str) -> str:
     """One line of clean text as an embed title: inline markup escaped, ``@`` broken, ends fenced. Decoded by
     ``decode_chunk`` like every other piece."""
-    out: list[str] = []
-    for ch in " ".join(text.split("\n")):
-        if ch in _TITLE_ESCAPED:
-            out.append("\\" + ch + (ZWSP if ch == "|" else ""))
-        else:
-            out.append(ch + (ZWSP if ch == "@" else ""))
-    return _fence("".join(out))
+    return _fence(" ".join(text.split("\n")).translate(_TITLE_TABLE))
 
 
 def _fence(rendered: str) -> str:

@@ -141,40 +141,65 @@ def _joins(before: str, after: str) -> bool:
     return jamo(code_before) and jamo(code_after)
 
 
-def _take(text: str, start: int, budget: int, spoiler: bool) -> _Piece | None:
-    """The best piece of ``text`` from ``start`` whose rendering fits ``budget``: all of it if it fits, else cut at
-    a paragraph break, a line break, a space, or (for one very long word) between two characters."""
-    rest = text[start:]
-    if utf16_len(encode_chunk(rest, spoiler)) <= budget:
-        return _Piece(start, len(text), len(text), False)
+class _Section:
+    """A section's text and the rendered length of each of its whole lines, computed once for all its pieces."""
+
+    def __init__(self, text: str, spoiler: bool) -> None:
+        self.text = text
+        self.spoiler = spoiler
+        self._costs: dict[int, int] = {}
+        offset = 0
+        for line in text.split("\n"):
+            self._costs[offset] = utf16_len(encode_line(line, spoiler))
+            offset += len(line) + 1
+
+    def line_cost(self, start: int, end: int) -> int:
+        """Rendered length of ``text[start:end]``, a whole line or the rest of one cut before."""
+        cost = self._costs.get(start)
+        return utf16_len(encode_line(self.text[start:end], self.spoiler)) if cost is None else cost
+
+    def fits_whole(self, start: int, budget: int) -> bool:
+        return utf16_len(encode_chunk(self.text[start:], self.spoiler)) <= budget
+
+
+def _take(section: _Section, start: int, budget: int) -> _Piece | None:
+    """The best piece of the section from ``start`` whose rendering fits ``budget``: all of it if it fits, else cut
+    at a paragraph break, a line break, a space, or (for one very long word) between two characters."""
+    text = section.text
     room = budget - _RESERVE
     if room <= 0:
-        return None
-    lines = rest.split("\n")
+        return _Piece(start, len(text), len(text), False) if section.fits_whole(start, budget) else None
     used = 0
     offset = start  # where the current line starts in ``text``
+    first = True
     # Ends (index of the "\n") of the longest runs of whole lines that fit, with the room they use.
     best_newline: tuple[int, int] | None = None
     best_paragraph: tuple[int, int] | None = None
-    for i, line in enumerate(lines):
-        cost = utf16_len(encode_line(line, spoiler)) + (1 if i else 0)
+    while True:
+        newline = text.find("\n", offset)
+        end = len(text) if newline < 0 else newline
+        cost = section.line_cost(offset, end) + (0 if first else 1)
         if used + cost > room:
             break
         used += cost
-        end = offset + len(line)
+        if newline < 0:  # the whole rest fits, fences and all (the reserve covers them)
+            return _Piece(start, len(text), len(text), False)
         best_newline = (end, used)
-        if i + 1 < len(lines) and not lines[i + 1].strip() and line.strip():
+        following = text.find("\n", newline + 1)
+        if text[offset:end].strip() and not text[newline + 1 : following if following >= 0 else None].strip():
             best_paragraph = (end, used)
-        offset = end + 1
-    else:  # pragma: no cover - every line fitted, so the whole rest did (handled above)
+        offset = newline + 1
+        first = False
+    # Near the end the rest may fit without the room kept for a continuation mark: check exactly.
+    if used + cost <= budget and section.fits_whole(start, budget):
         return _Piece(start, len(text), len(text), False)
     for candidate in (best_paragraph, best_newline):
         if candidate is not None and candidate[1] >= 0.6 * room:
             return _Piece(start, candidate[0], candidate[0] + 1, False)
     # Cut inside the line that does not fit, after as much of it as fits.
-    line = lines[i]
-    left = room - used - (1 if i else 0)
-    fit = _longest_prefix(line, left, spoiler)
+    line = text[offset:end]
+    left = room - used - (0 if first else 1)
+    fit = _longest_prefix(line, left, section.spoiler)
     cut = _polish_cut(line, fit)
     if cut > 0:
         return _Piece(start, offset + cut, offset + cut, True)
@@ -236,13 +261,14 @@ class _Packer:
     def add_section(self, text: str, section: Section, first: PostEmbed | None, later_title: str | None) -> None:
         """Add ``text`` as embeds of ``section``: the first piece fills ``first`` (title, fields...) if given."""
         spoiler = section is Section.SPOILER
+        lines = _Section(text, spoiler)
         template = first
         start = 0
         while start < len(text) or template is not None:
             base = template or PostEmbed(section, title=later_title)
             overhead = base.total()
             budget = self.room(overhead)
-            piece = _take(text, start, budget, spoiler) if budget > 0 else None
+            piece = _take(lines, start, budget) if budget > 0 else None
             if piece is None or (budget < MIN_PIECE and piece.end < len(text)):
                 if self.messages and not self.messages[-1]:
                     raise ValueError("a single embed cannot hold this piece")  # pragma: no cover - limits allow it
