@@ -11,6 +11,7 @@ rendered text was put there by the encoder and decoding drops them all.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 ZWSP = "\u200b"
@@ -24,8 +25,6 @@ _ALWAYS_ESCAPED = frozenset("\\*_~`|><[]#:")
 # An embed title is one line that Discord reads for inline emphasis, strike, code and spoilers only (no links,
 # quotes, headings or lists): escaping no more than these keeps a headline free of stray backslashes on any client.
 _TITLE_ESCAPED = frozenset("\\*_~`|<")
-# Only meaningful at the start of a line (after spaces): list markers and "-#" subtext.
-_LINE_START_ESCAPED = frozenset("-+")
 # Bidirectional controls, zero-width and other invisible format characters that could hide or reorder markup.
 _DROPPED = frozenset(
     "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b\u200e\u200f"
@@ -64,39 +63,56 @@ def utf16_len(text: str) -> int:
     return len(text) if text.isascii() else len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
-def _escapes(chars: frozenset[str]) -> dict[int, str]:
-    table = {ord(ch): "\\" + ch for ch in chars}
-    table[ord("|")] = "\\|" + ZWSP  # a pipe never meets another, or the end of a spoiler, as "||"
-    table[ord("@")] = "@" + ZWSP  # no "@everyone", "@here" or "<@id>" can form
-    return table
+class _Escaper:
+    """Escapes a set of characters in one regex pass (much faster than ``str.translate`` with string values)."""
+
+    def __init__(self, chars: frozenset[str]) -> None:
+        self.table = {ch: "\\" + ch for ch in chars}
+        self.table["|"] = "\\|" + ZWSP  # a pipe never meets another, or the end of a spoiler, as "||"
+        self.table["@"] = "@" + ZWSP  # no "@everyone", "@here" or "<@id>" can form
+        self.pattern = re.compile("[" + re.escape("".join(sorted(self.table))) + "]")
+
+    def __call__(self, text: str) -> str:
+        return self.pattern.sub(lambda m: self.table[m.group()], text)
 
 
-_LINE_TABLE = _escapes(_ALWAYS_ESCAPED)
-_TITLE_TABLE = _escapes(_TITLE_ESCAPED)
+_escape_line = _Escaper(_ALWAYS_ESCAPED)
+_escape_title = _Escaper(_TITLE_ESCAPED)
+
+
+# A list marker ("- ", "+ ", "1. ", "2) ") or subtext ("-# ") after a line's leading spaces.
+_LIST_MARKER = re.compile(r"[ \t]*(?:[0-9]+[.)]|[-+])")
+
+
+def _list_marker(line: str) -> int:
+    """Where a list marker opens ``line`` (its last character), or -1."""
+    match = _LIST_MARKER.match(line)
+    return match.end() - 1 if match else -1
+
+
+def encode_lines(text: str, spoiler: bool) -> list[str]:
+    """Each line of clean text as inert markdown; in spoiler markup when ``spoiler`` and the line is not blank."""
+    out: list[str] = []
+    for line, escaped in zip(text.split("\n"), _escape_line(text).split("\n"), strict=True):
+        if not line.strip():
+            out.append(line)
+            continue
+        marker = _list_marker(line)
+        if marker >= 0:  # only spaces and digits come before it, so it sits at the same place once escaped
+            escaped = escaped[:marker] + "\\" + escaped[marker:]
+        out.append(SPOILER + escaped + SPOILER if spoiler else escaped)
+    return out
 
 
 def encode_line(line: str, spoiler: bool) -> str:
-    """One line of clean text (no ``\\n``) as inert markdown; in spoiler markup when ``spoiler`` and not blank."""
-    if not line.strip():
-        return line
-    # A list marker ("- ", "+ ", "1. ", "2) ") or subtext ("-# ") only counts after the line's leading spaces.
-    indent = len(line) - len(line.lstrip(" \t"))
-    digits = indent
-    while digits < len(line) and "0" <= line[digits] <= "9":
-        digits += 1
-    markers = ".)" if digits > indent else _LINE_START_ESCAPED
-    marker = digits if digits < len(line) and line[digits] in markers else -1
-    if marker < 0:
-        body = line.translate(_LINE_TABLE)
-    else:
-        body = line[:marker].translate(_LINE_TABLE) + "\\" + line[marker] + line[marker + 1 :].translate(_LINE_TABLE)
-    return SPOILER + body + SPOILER if spoiler else body
+    """One line of clean text (no ``\\n``), as ``encode_lines`` renders it."""
+    return encode_lines(line, spoiler)[0]
 
 
 def encode_title(text: str) -> str:
     """One line of clean text as an embed title: inline markup escaped, ``@`` broken, ends fenced. Decoded by
     ``decode_chunk`` like every other piece."""
-    return _fence(" ".join(text.split("\n")).translate(_TITLE_TABLE))
+    return _fence(_escape_title(" ".join(text.split("\n"))))
 
 
 def _fence(rendered: str) -> str:
@@ -110,7 +126,7 @@ def _fence(rendered: str) -> str:
 def encode_chunk(text: str, spoiler: bool, continued: bool = False) -> str:
     """A piece of clean text as one embed description (or title); ``continued`` when its last line goes on in the
     next piece. Whitespace at either end is fenced with a zero-width space, as Discord trims it."""
-    rendered = _fence("\n".join(encode_line(line, spoiler) for line in text.split("\n")))
+    rendered = _fence("\n".join(encode_lines(text, spoiler)))
     return rendered + CONTINUED if continued else rendered
 
 
@@ -127,18 +143,12 @@ def decode_chunk(rendered: str) -> tuple[str, bool]:
     return "\n".join(lines), continued
 
 
+_ESCAPED_CHAR = re.compile(r"\\(.)", re.DOTALL)
+
+
 def _unescape(line: str) -> str:
-    out: list[str] = []
-    escaped = False
-    for ch in line:
-        if ch == ZWSP:
-            continue
-        if escaped or ch != "\\":
-            out.append(ch)
-            escaped = False
-        else:
-            escaped = True
-    return "".join(out)
+    # Every zero-width space is the encoder's own; every backslash escapes the character after it.
+    return _ESCAPED_CHAR.sub(r"\1", line.replace(ZWSP, ""))
 
 
 def plain(text: str, limit: int) -> str:

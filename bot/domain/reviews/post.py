@@ -21,6 +21,7 @@ from bot.domain.reviews.markup import (
     decode_chunk,
     encode_chunk,
     encode_line,
+    encode_lines,
     encode_title,
     plain,
     utf16_len,
@@ -149,8 +150,8 @@ class _Section:
         self.spoiler = spoiler
         self._costs: dict[int, int] = {}
         offset = 0
-        for line in text.split("\n"):
-            self._costs[offset] = utf16_len(encode_line(line, spoiler))
+        for line, rendered in zip(text.split("\n"), encode_lines(text, spoiler), strict=True):
+            self._costs[offset] = utf16_len(rendered)
             offset += len(line) + 1
 
     def line_cost(self, start: int, end: int) -> int:
