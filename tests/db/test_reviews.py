@@ -1,10 +1,12 @@
 import asyncio
 import datetime as dt
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
 
+from bot.db.database import Database, bundled_migrations
 from bot.db.reviews import ReviewStore
 from bot.db.shows import ShowStore
 from bot.domain.errors import MissingPermissionError, ReviewNotFoundError
@@ -195,3 +197,31 @@ async def test_reviews_written_at_the_same_moment_are_all_stored(store, show_id)
     reviews = await asyncio.gather(*(write(store, show_id, author=500 + i) for i in range(20)))
     assert len({r.id for r in reviews}) == 20
     assert (await store.summary(GUILD, show_id)).count == 20
+
+
+async def test_a_database_from_before_reviews_upgrades_and_keeps_its_shows(tmp_path):
+    everything = bundled_migrations()
+    before = [m for m in everything if not m.name.endswith("_reviews.sql")]
+    assert len(before) == len(everything) - 1
+    path = tmp_path / "old.db"
+    async with await Database.open(path, before) as old:
+        show_id = await ShowStore(old).add(Show("Old Show", catalog_key="old"))
+    async with await Database.open(path) as db:
+        assert (await ShowStore(db).get(show_id)).title == "Old Show"
+        review = await write(ReviewStore(db), show_id)
+        assert (await ReviewStore(db).get(GUILD, review.id)).show_id == show_id
+
+
+async def test_the_schema_refuses_a_review_of_an_unknown_show_or_grade(store, show_id, db):
+    with pytest.raises(sqlite3.IntegrityError):
+        await write(store, show_id + 999)
+
+    async def bad_grade(conn):
+        await conn.execute(
+            "INSERT INTO reviews (guild_id, author_id, show_id, grade, headline, spoiler_free, created_at)"
+            " VALUES (1, 1, ?, 'E', 'h', 'c', '2026-01-01T00:00:00.000000+00:00')",
+            (show_id,),
+        )
+
+    with pytest.raises(sqlite3.IntegrityError):
+        await db.write(bad_grade)
