@@ -15,6 +15,7 @@ from enum import StrEnum
 from bot.domain.models import Show
 from bot.domain.text import normalize
 
+
 class LinkField(StrEnum):
     """The facts the matcher compares."""
 
