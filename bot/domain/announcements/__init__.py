@@ -3,6 +3,7 @@
 from bot.domain.announcements.delivery import (
     DEFAULT_MODE,
     DeliveryTarget,
+    Follow,
     Follower,
     FollowMode,
     TargetKind,
@@ -37,6 +38,7 @@ __all__ = [
     "DeliveryTarget",
     "EpisodeSnapshot",
     "EventKind",
+    "Follow",
     "FollowMode",
     "Follower",
     "Lookback",

@@ -5,6 +5,7 @@ Planned when the event is recorded, so the outbox holds every target and a resta
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -62,6 +63,17 @@ class Follower:
     mode: FollowMode = DEFAULT_MODE
     guild_ids: frozenset[int] = frozenset()
     dms_closed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Follow:
+    """One of a member's follows, as ``/notify list`` shows it."""
+
+    user_id: int
+    show_id: int
+    mode: FollowMode
+    guild_ids: frozenset[int]
+    since: dt.datetime
 
 
 def wants(mode: FollowMode, kind: EventKind, watch_status: str | None = None) -> bool:
