@@ -8,10 +8,13 @@ than one, and refuses when two candidates are about equally good.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.domain.errors import InvalidInputError, NotLinkedError
+from bot.domain.markup import inert
 from bot.domain.models import Show
 from bot.domain.text import normalize
 
@@ -157,6 +160,10 @@ class LinkRefusal:
     message: str
     scores: tuple[CandidateScore, ...] = ()
 
+    def error(self, title: str) -> NotLinkedError:
+        """The sentence a member sees when following this show failed for this reason."""
+        return NotLinkedError(title, self.message)
+
 
 def score_candidate(local: Show, candidate: Show) -> CandidateScore:
     """Compare ``candidate`` (a TVmaze show) with ``local`` fact by fact; facts either side lacks are not counted."""
@@ -203,7 +210,7 @@ def match_tvmaze(local: Show, candidates: Iterable[Show]) -> LinkMatch | LinkRef
         if show.tvmaze_id is not None:
             unique.setdefault(show.tvmaze_id, show)
     if not unique:
-        return LinkRefusal(RefusalReason.NO_CANDIDATES, f"TVmaze lists no show that could be “{local.title}”.")
+        return LinkRefusal(RefusalReason.NO_CANDIDATES, f"TVmaze lists no show that could be “{_shown(local.title)}”.")
     scores = sorted(
         (score_candidate(local, c) for c in unique.values()), key=lambda s: (s.points, s.confidence), reverse=True
     )
@@ -217,7 +224,7 @@ def match_tvmaze(local: Show, candidates: Iterable[Show]) -> LinkMatch | LinkRef
         ids = ", ".join(str(s.candidate.tvmaze_id) for s in (best, *rivals))
         return LinkRefusal(
             RefusalReason.AMBIGUOUS,
-            f"Several TVmaze shows fit “{local.title}” about equally well (ids {ids}): link one by its TVmaze id.",
+            f"several TVmaze shows fit “{_shown(local.title)}” about equally well (ids {ids}).",
             ranked,
         )
     assert best.candidate.tvmaze_id is not None  # noqa: S101 - filtered above; narrows the type
@@ -236,19 +243,19 @@ def _refusal(local: Show, ranked: Sequence[CandidateScore]) -> LinkRefusal:
     if not named:
         return LinkRefusal(
             RefusalReason.NO_NAME_MATCH,
-            f"No TVmaze show is called “{local.title}” or by its native title, so I won't guess a link.",
+            f"no TVmaze show is called “{_shown(local.title)}” or by its native title, and I won't guess.",
             tuple(ranked),
         )
     if all(s.year_refused for s in named):
         years = ", ".join(sorted({str(s.candidate.year) for s in named}))
         return LinkRefusal(
             RefusalReason.YEAR_MISMATCH,
-            f"TVmaze's “{local.title}” is from {years}, more than a year from {local.year}: probably another show.",
+            f"TVmaze's “{_shown(local.title)}” is from {years}, more than a year from {local.year}: another show.",
             tuple(ranked),
         )
     return LinkRefusal(
         RefusalReason.TOO_LITTLE_EVIDENCE,
-        f"A TVmaze show is called “{local.title}”, but its year, premiere or network doesn't confirm it is this one.",
+        f"a TVmaze show is called “{_shown(local.title)}”, but its year, premiere or network doesn't confirm it.",
         tuple(ranked),
     )
 
@@ -272,3 +279,24 @@ def _iso_date(value: str | None) -> dt.date | None:
         return dt.date.fromisoformat(value)
     except ValueError:
         return None
+
+
+_TVMAZE_REF = re.compile(r"(?:https?://)?(?:www\.|api\.)?tvmaze\.com/shows/(\d{1,9})(?:[/?#]\S*)?", re.IGNORECASE)
+
+
+def parse_tvmaze_ref(text: str) -> int:
+    """A TVmaze show id from what a server manager typed: the id itself or a link to the show's page or record."""
+    cleaned = text.strip().strip("<>")
+    if cleaned.isascii() and cleaned.isdigit() and 0 < len(cleaned) <= 9 and int(cleaned) > 0:
+        return int(cleaned)
+    match = _TVMAZE_REF.fullmatch(cleaned)
+    if match and int(match.group(1)) > 0:
+        return int(match.group(1))
+    raise InvalidInputError(
+        f"“{inert(text, 80)}” isn't a TVmaze show: give its id (like 1234) or its link"
+        " (like https://www.tvmaze.com/shows/1234/name)."
+    )
+
+
+def _shown(title: str) -> str:
+    return inert(title, 80)

@@ -192,3 +192,14 @@ def test_next_due_is_the_first_release_after_the_moment_or_none():
     show = snap(BROADCAST)
     assert next_due(show, at("2026-03-03T12:50:00+00:00")) == at("2026-03-09T15:10:00+00:00")
     assert next_due(show, at("2026-03-11T00:00:00+00:00")) is None
+
+
+def test_a_drop_listed_only_after_its_day_began_is_still_its_premiere_day():
+    before = snap(with_season(DROP, 2))
+    dropped = snap(with_drop(with_season(DROP, 2, "2026-09-04", order=8), 2, "2026-09-04", 8))
+    since, until = at("2026-09-04T08:00:00+00:00"), at("2026-09-04T09:00:00+00:00")
+    assert due_events(dropped, since, until) == []  # its moment (the day's start) is before the window
+    (event,) = due_events(dropped, since, until, previous=before)
+    assert (event.kind, event.season, event.whole_season) == (EventKind.PREMIERE_DAY, 2, True)
+    # Listed before with the same day: already handled when its day began, not again.
+    assert due_events(dropped, since, until, previous=dropped) == []

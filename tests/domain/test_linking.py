@@ -1,7 +1,10 @@
 import dataclasses
 import datetime as dt
 
-from bot.domain.linking import LinkField, LinkMatch, LinkRefusal, RefusalReason, match_tvmaze
+import pytest
+
+from bot.domain.errors import InvalidInputError, NotLinkedError
+from bot.domain.linking import LinkField, LinkMatch, LinkRefusal, RefusalReason, match_tvmaze, parse_tvmaze_ref
 from bot.domain.models import SeasonInfo, Show
 
 LOCAL = Show(
@@ -123,3 +126,38 @@ def test_a_clear_winner_links_even_when_a_weaker_sure_candidate_exists():
     result = match_tvmaze(LOCAL, [weaker, TVMAZE])
     assert isinstance(result, LinkMatch)
     assert result.tvmaze_id == 900001
+
+
+@pytest.mark.parametrize(
+    ("typed", "tvmaze_id"),
+    [
+        ("900101", 900101),
+        (" 42 ", 42),
+        ("https://www.tvmaze.com/shows/900101/golden-hour-ward", 900101),
+        ("<https://www.tvmaze.com/shows/900101>", 900101),
+        ("tvmaze.com/shows/7", 7),
+        ("https://api.tvmaze.com/shows/900101?embed[]=seasons", 900101),
+    ],
+)
+def test_a_tvmaze_id_or_link_gives_the_id(typed, tvmaze_id):
+    assert parse_tvmaze_ref(typed) == tvmaze_id
+
+
+@pytest.mark.parametrize(
+    "typed", ["", "0", "abc", "https://www.imdb.com/title/tt123", "https://www.tvmaze.com/people/5/x", "１２３", "-3"]
+)
+def test_anything_else_is_refused_with_a_sentence(typed):
+    with pytest.raises(InvalidInputError, match="isn't a TVmaze show"):
+        parse_tvmaze_ref(typed)
+
+
+def test_a_refusal_tells_the_member_why_and_what_a_manager_can_do():
+    twin = dataclasses.replace(TVMAZE, tvmaze_id=900002)
+    refusal = match_tvmaze(LOCAL, [TVMAZE, twin])
+    assert isinstance(refusal, LinkRefusal)
+    error = refusal.error(LOCAL.title)
+    assert isinstance(error, NotLinkedError)
+    assert error.message == (
+        "I can't follow “The Trauma Code: Heroes On Call” yet: several TVmaze shows fit “The Trauma Code: Heroes On"
+        " Call” about equally well (ids 900001, 900002). A server manager can link it by its TVmaze id or link."
+    )

@@ -1,5 +1,6 @@
 """Season announcements: snapshots of followed shows, the events between them, who hears, what to poll."""
 
+from bot.domain.announcements.cycle import ShowUpdate, show_update
 from bot.domain.announcements.delivery import (
     DEFAULT_MODE,
     DeliveryTarget,
@@ -46,6 +47,7 @@ __all__ = [
     "SeasonSnapshot",
     "ShowSnapshot",
     "ShowStatus",
+    "ShowUpdate",
     "SnapshotFormatError",
     "TargetKind",
     "describe",
@@ -55,6 +57,7 @@ __all__ = [
     "next_due",
     "plan_deliveries",
     "releases",
+    "show_update",
     "shows_to_fetch",
     "snapshot_from_dict",
     "snapshot_from_tvmaze",

@@ -224,24 +224,37 @@ def releases(snapshot: ShowSnapshot) -> list[Release]:
     return found
 
 
-def due_events(snapshot: ShowSnapshot, since: dt.datetime | None, until: dt.datetime) -> list[AnnouncementEvent]:
+def due_events(
+    snapshot: ShowSnapshot, since: dt.datetime | None, until: dt.datetime, previous: ShowSnapshot | None = None
+) -> list[AnnouncementEvent]:
     """Releases that came out in ``(since, until]``: the first of each season is "premiere day", later ones
-    "episode aired". Nothing when ``since`` is None (a show just followed has no backlog to send), and nothing
-    older than ``MAX_CATCH_UP`` before ``until``.
+    "episode aired". With ``previous`` (the snapshot before this fetch), a release that was not listed then (or
+    at another time) and is already out counts too: a streaming drop listed only after its day began.
+
+    Nothing when ``since`` is None (a show just followed has no backlog to send), and nothing older than
+    ``MAX_CATCH_UP`` before ``until``.
     """
     if since is None:
         return []
-    since = max(since, until - MAX_CATCH_UP)
+    oldest = until - MAX_CATCH_UP
+    since = max(since, oldest)
     zone = _zone(snapshot.timezone)
+    seen: set[tuple[int, int, dt.datetime | None]] = set()
+    if previous is not None:
+        before = _zone(previous.timezone)
+        seen = {(r.season, r.first, r.moment(before)) for r in releases(previous)}
     events: list[AnnouncementEvent] = []
     premiered: set[int] = set()
     for release in releases(snapshot):
         first_of_season = release.season not in premiered
         premiered.add(release.season)
         moment = release.moment(zone)
-        if moment is None or not since < moment <= until:
+        if moment is None or moment > until:
             continue
-        events.append(_release_event(snapshot, release, first_of_season))
+        in_window = since < moment
+        newly_listed = previous is not None and oldest < moment and (release.season, release.first, moment) not in seen
+        if in_window or newly_listed:
+            events.append(_release_event(snapshot, release, first_of_season))
     return events
 
 
