@@ -23,6 +23,7 @@ from bot.domain.announcements import (
     AnnouncementEvent,
     DeliveryTarget,
     ShowSnapshot,
+    ShowUpdate,
     TargetKind,
     snapshot_from_dict,
     snapshot_to_dict,
@@ -44,12 +45,20 @@ class DeliveryState(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class OutboxItem:
-    """One claimed delivery: the event, where it goes, and which try this is (1 on the first)."""
+    """One claimed delivery: the event, where it goes, which try this is (1 on the first), and the show as TVmaze
+    names it, its record's link (attribution) and poster, from the latest snapshot (None when it was forgotten).
+
+    ``id`` is stable across tries: a Discord message nonce made from it lets Discord drop a repeat of a send
+    whose acknowledgement was lost.
+    """
 
     id: int
     event: AnnouncementEvent
     target: DeliveryTarget
     attempt: int
+    title: str | None = None
+    url: str | None = None
+    poster_url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,11 +129,15 @@ class AnnouncementStore:
 
         async def op(conn: aiosqlite.Connection) -> list[AnnouncementEvent]:
             await conn.execute(
-                "INSERT INTO tvmaze_snapshots (tvmaze_id, updated, fetched_at, next_due_at, data)"
-                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (tvmaze_id) DO UPDATE SET updated = excluded.updated,"
+                "INSERT INTO tvmaze_snapshots (tvmaze_id, title, url, poster_url, updated, fetched_at, next_due_at,"
+                " data) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tvmaze_id) DO UPDATE SET title = excluded.title,"
+                " url = excluded.url, poster_url = excluded.poster_url, updated = excluded.updated,"
                 " fetched_at = excluded.fetched_at, next_due_at = excluded.next_due_at, data = excluded.data",
                 (
                     snapshot.tvmaze_id,
+                    snapshot.title,
+                    snapshot.url,
+                    snapshot.poster_url,
                     snapshot.updated,
                     _secs(snapshot.fetched_at),
                     None if next_due is None else _secs(next_due),
@@ -149,6 +162,10 @@ class AnnouncementStore:
             return recorded
 
         return await self.db.write(op)
+
+    async def record_update(self, update: ShowUpdate, now: dt.datetime) -> list[AnnouncementEvent]:
+        """``record`` for one show's part of a poll, as ``show_update`` planned it."""
+        return await self.record(update.snapshot, update.deliveries, now, update.next_due)
 
     async def event(self, key: str) -> AnnouncementEvent | None:
         data = await self.db.fetchval("SELECT data FROM announce_events WHERE event_key = ?", (key,))
@@ -175,8 +192,9 @@ class AnnouncementStore:
             # On PostgreSQL this SELECT takes FOR UPDATE SKIP LOCKED; SQLite's write lock already serialises it.
             rows = await _rows(
                 conn,
-                "SELECT o.id, o.target_kind, o.target_id, o.attempts, e.data FROM announce_outbox o"
-                " JOIN announce_events e ON e.event_key = o.event_key"
+                "SELECT o.id, o.target_kind, o.target_id, o.attempts, e.data, s.title, s.url, s.poster_url"
+                " FROM announce_outbox o JOIN announce_events e ON e.event_key = o.event_key"
+                " LEFT JOIN tvmaze_snapshots s ON s.tvmaze_id = e.tvmaze_id"
                 " WHERE o.state = 'pending' AND o.available_at <= ? ORDER BY o.id LIMIT ?",
                 (at, limit),
             )
@@ -190,6 +208,9 @@ class AnnouncementStore:
                     event=AnnouncementEvent.from_dict(json.loads(r[4])),
                     target=DeliveryTarget(TargetKind(r[1]), int(r[2])),
                     attempt=int(r[3]) + 1,
+                    title=r[5],
+                    url=r[6],
+                    poster_url=r[7],
                 )
                 for r in rows
             ]

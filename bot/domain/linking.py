@@ -145,6 +145,16 @@ class LinkMatch:
     confidence: float
     runner_up: CandidateScore | None
 
+    def as_dict(self) -> dict[str, object]:
+        """How the link was decided, to keep with it (JSON-ready)."""
+        return {
+            "tvmaze_id": self.tvmaze_id,
+            "method": "matched",
+            "agreed": [str(f) for f in self.agreed],
+            "disagreed": [str(f) for f in self.disagreed],
+            "confidence": round(self.confidence, 3),
+        }
+
     def explain(self) -> str:
         text = f"matched on {', '.join(self.agreed)} ({self.confidence:.0%} of the known facts)"
         if self.disagreed:

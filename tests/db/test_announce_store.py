@@ -1,3 +1,4 @@
+import dataclasses
 import datetime as dt
 import sqlite3
 
@@ -12,10 +13,12 @@ from bot.domain.announcements import (
     DeliveryTarget,
     EpisodeSnapshot,
     EventKind,
+    Follower,
     SeasonSnapshot,
     ShowSnapshot,
     ShowStatus,
     TargetKind,
+    show_update,
 )
 from bot.domain.models import Show
 
@@ -110,6 +113,10 @@ async def test_a_crash_between_recording_and_delivering_delivers_once_after_rest
         store = AnnouncementStore(db)
         items = await store.claim("after-restart", NOW + MINUTE)
         assert [(i.event, i.target, i.attempt) for i in items] == [(ANNOUNCED, DM1, 1), (ANNOUNCED, GUILD10, 1)]
+        # What a post needs besides the event: the show's name, its TVmaze link and its poster.
+        assert {(i.title, i.url, i.poster_url) for i in items} == {
+            ("Golden Hour Ward", SNAPSHOT.url, SNAPSHOT.poster_url)
+        }
         for item in items:
             await store.sent(item.id, NOW + MINUTE)
         assert await store.claim("after-restart", NOW + dt.timedelta(hours=1)) == []
@@ -225,3 +232,23 @@ async def test_leases_with_different_names_are_independent(db):
     ttl = dt.timedelta(minutes=3)
     assert await JobLease(db, "season-poller").acquire("bot-a", NOW, ttl)
     assert await JobLease(db, "outbox").acquire("bot-b", NOW, ttl)
+
+
+async def test_a_planned_show_update_is_recorded_as_planned(db):
+    store = AnnouncementStore(db)
+    await store.record(SNAPSHOT, [], NOW)
+    later = dataclasses.replace(
+        SNAPSHOT,
+        fetched_at=NOW + dt.timedelta(hours=1),
+        seasons=(*SNAPSHOT.seasons, SeasonSnapshot(3, premiere_date=dt.date(2026, 9, 4))),
+        updated=SNAPSHOT.updated + 60,
+    )
+    followers = [Follower(1, guild_ids=frozenset({10}))]
+    update = show_update(await store.snapshot(900101), later, NOW, NOW + dt.timedelta(hours=1), followers)
+    recorded = await store.record_update(update, NOW + dt.timedelta(hours=1))
+    assert [(e.kind, e.season) for e in recorded] == [(EventKind.SEASON_ANNOUNCED, 3)]
+    assert [r.target for r in await store.deliveries(recorded[0].key)] == [DM1, GUILD10]
+    assert await store.snapshot(900101) == later
+    # Season 3's premiere day is the next thing to look at.
+    assert await store.due_snapshots(dt.datetime(2026, 9, 4, tzinfo=dt.UTC)) == [later]
+    assert await store.record_update(update, NOW + dt.timedelta(hours=2)) == []

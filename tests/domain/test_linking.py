@@ -41,7 +41,16 @@ def test_links_when_title_year_platform_and_premiere_agree():
         LinkField.CHANNEL,
     }
     assert result.confidence == 1.0
-    assert "title" in result.explain()
+    assert result.explain() == (
+        "matched on native title, title, year, premiere date, network or platform (100% of the known facts)"
+    )
+    assert result.as_dict() == {
+        "tvmaze_id": 900001,
+        "method": "matched",
+        "agreed": ["native title", "title", "year", "premiere date", "network or platform"],
+        "disagreed": [],
+        "confidence": 1.0,
+    }
 
 
 def test_a_native_title_alone_with_a_year_links_a_differently_translated_show():

@@ -28,8 +28,12 @@ CREATE TABLE dm_closed (
 );
 
 -- The last snapshot of each followed TVmaze show; next_due_at is its next release the poller must look at.
+-- title, url and poster_url are copied out of data so that delivery reads them with a plain join.
 CREATE TABLE tvmaze_snapshots (
     tvmaze_id INTEGER PRIMARY KEY,
+    title TEXT NOT NULL,
+    url TEXT,
+    poster_url TEXT,
     updated INTEGER,
     fetched_at INTEGER NOT NULL,
     next_due_at INTEGER,
