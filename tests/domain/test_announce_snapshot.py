@@ -1,4 +1,6 @@
 import datetime as dt
+import json
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -115,3 +117,20 @@ def test_stored_form_round_trips():
     for name in ("broadcast", "netflix-drop"):
         snapshot = snap(record(name))
         assert snapshot_from_dict(snapshot_to_dict(snapshot)) == snapshot
+
+
+def test_the_fake_tvmazes_records_parse_too():
+    # The records tests/fakes/tvmaze.py serves: the poller's snapshots come from these in the e2e journeys.
+    folder = Path(__file__).resolve().parents[1] / "fixtures" / "tvmaze"
+    golden = snapshot_from_tvmaze(json.loads((folder / "show-900001.json").read_text(encoding="utf-8")), FETCHED)
+    assert [(s.number, s.episode_order, s.premiere_date) for s in golden.seasons] == [
+        (1, 8, dt.date(2025, 1, 24)),
+        (2, None, None),
+    ]
+    orchard = snapshot_from_tvmaze(json.loads((folder / "show-900003.json").read_text(encoding="utf-8")), FETCHED)
+    assert (orchard.status, orchard.seasons, orchard.poster_url) == (ShowStatus.IN_DEVELOPMENT, (), None)
+    episodes = json.loads((folder / "episodes-900002.json").read_text(encoding="utf-8"))
+    kitchen = snapshot_from_tvmaze(
+        json.loads((folder / "show-900002.json").read_text(encoding="utf-8")), FETCHED, episodes
+    )
+    assert [e.number for e in kitchen.episodes] == [1, 2, 3, 4]
