@@ -4,7 +4,15 @@ import itertools
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.domain.announcements import EventKind, ShowStatus, diff_snapshots, due_events, next_due
+from bot.domain.announcements import (
+    EventKind,
+    SeasonSnapshot,
+    ShowSnapshot,
+    ShowStatus,
+    diff_snapshots,
+    due_events,
+    next_due,
+)
 from tests.domain.announce_samples import at, record, snap, with_drop, with_premiere, with_season, with_status
 
 # Fetched "now": 1 June 2026.
@@ -203,3 +211,38 @@ def test_a_drop_listed_only_after_its_day_began_is_still_its_premiere_day():
     assert (event.kind, event.season, event.whole_season) == (EventKind.PREMIERE_DAY, 2, True)
     # Listed before with the same day: already handled when its day began, not again.
     assert due_events(dropped, since, until, previous=dropped) == []
+
+
+SEASONS = st.lists(
+    st.builds(
+        SeasonSnapshot,
+        number=st.integers(1, 5),
+        episode_order=st.none() | st.integers(1, 16),
+        premiere_date=st.none() | st.dates(dt.date(2026, 5, 1), dt.date(2026, 12, 31)),
+    ),
+    max_size=5,
+    unique_by=lambda s: s.number,
+).map(lambda seasons: tuple(sorted(seasons, key=lambda s: s.number)))
+SNAPSHOTS = st.builds(
+    ShowSnapshot,
+    tvmaze_id=st.just(900101),
+    title=st.just("Golden Hour Ward"),
+    fetched_at=st.just(at("2026-06-01T00:00:00+00:00")),
+    status=st.none() | st.sampled_from(ShowStatus),
+    seasons=SEASONS,
+    updated=st.integers(1, 10**9),
+)
+
+
+@given(old=SNAPSHOTS, new=SNAPSHOTS)
+def test_any_two_snapshots_give_distinct_keys_and_only_real_changes(old, new):
+    events = diff_snapshots(old, new)
+    assert len({e.key for e in events}) == len(events)
+    assert diff_snapshots(new, new) == []
+    assert diff_snapshots(None, new) == []
+    for event in events:
+        if event.kind is EventKind.SEASON_ANNOUNCED:
+            assert old.season(event.season) is None
+            assert event.season > old.latest_season
+        elif event.kind is EventKind.PREMIERE_DATE:
+            assert event.date == new.season(event.season).premiere_date != old.season(event.season).premiere_date
