@@ -63,6 +63,25 @@ class ExpiredComponentError(UserFacingError):
     """A button or select refers to something that no longer exists."""
 
 
+class NotLinkedError(UserFacingError):
+    """A show with no TVmaze link cannot be followed or list air dates; says why it was not linked."""
+
+    def __init__(self, title: str, reason: str) -> None:
+        super().__init__(
+            f"I can't follow “{inert(title, 80)}” yet: {reason} A server manager can link it by its TVmaze id or link."
+        )
+        self.title = title
+        self.reason = reason
+
+
+class NotFollowingError(UserFacingError):
+    """The member asked to stop following a show they do not follow."""
+
+    def __init__(self, title: str) -> None:
+        super().__init__(f"You don't follow “{inert(title, 80)}”. `/notify list` shows what you follow.")
+        self.title = title
+
+
 class ReviewNotFoundError(UserFacingError):
     """A review id that does not exist in this server (deleted, mistyped, or from another server)."""
 
