@@ -28,9 +28,10 @@ class GuildConfig:
 
 
 class GuildDataStore(Protocol):
-    """A store holding per-server data, which the purge removes when a server's retention runs out."""
+    """A store holding per-server data, which the purge removes when a server's retention runs out (what it
+    returns is not used: some stores count what they removed, others return nothing)."""
 
-    async def delete_guild_data(self, guild_id: int) -> int: ...
+    async def delete_guild_data(self, guild_id: int) -> object: ...
 
 
 class GuildConfigStore:

@@ -2,7 +2,9 @@ import datetime as dt
 
 import pytest
 
-from bot.db.guilds import RETENTION, GuildConfig, GuildConfigStore
+from bot.db.announcements import AnnouncementStore
+from bot.db.follows import FollowStore
+from bot.db.guilds import RETENTION, GuildConfig, GuildConfigStore, GuildDataStore
 from bot.db.reviews import ReviewStore
 from bot.db.shows import ShowStore
 from bot.domain.models import Show
@@ -97,3 +99,15 @@ async def test_settings_hold_no_member_data(guilds):
 async def test_times_must_be_aware(guilds):
     with pytest.raises(ValueError, match="naive"):
         await guilds.mark_left(GUILD, dt.datetime(2026, 1, 1))  # noqa: DTZ001 - the point of the test
+
+
+async def test_the_purge_takes_every_store_that_holds_server_data(db, guilds):
+    show_id = await ShowStore(db).add(Show("Some Drama", catalog_key="sd"))
+    follows = FollowStore(db)
+    await follows.follow(7, show_id, LEFT, guild_id=GUILD)
+    await follows.follow(7, show_id, LEFT, guild_id=OTHER_GUILD)
+    await guilds.mark_left(GUILD, LEFT)
+    stores: list[GuildDataStore] = [ReviewStore(db), follows, AnnouncementStore(db)]
+    assert await guilds.purge_departed(LEFT + RETENTION, stores) == [GUILD]
+    remaining = await db.fetchall("SELECT guild_id FROM follow_guilds WHERE user_id = 7")
+    assert [row[0] for row in remaining] == [OTHER_GUILD]
