@@ -24,7 +24,7 @@ from discord.ext import commands
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.sandbox.playground import World, running_bot
+from bot.playground.demo import DemoServer, running_bot
 from bot.settings import Settings
 
 TARGET_RATIO = 1.5
@@ -46,14 +46,14 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-async def one(world: World, user: Any, command: str, options: dict[str, str]) -> float:
+async def one(world: DemoServer, user: Any, command: str, options: dict[str, str]) -> float:
     started = time.perf_counter()
     result = await world.sandbox.driver.slash(user, world.channel, command, options)
     await result.wait_done(timeout=30)
     return (time.perf_counter() - started) * 1000
 
 
-async def measure(world: World, users: list[Any], rounds: int, concurrent: int) -> dict[str, list[float]]:
+async def measure(world: DemoServer, users: list[Any], rounds: int, concurrent: int) -> dict[str, list[float]]:
     cases = {
         "noop": ("noop", {}),
         "drama info": ("drama info", {"title": "The Trauma Code"}),

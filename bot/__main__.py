@@ -52,7 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     command = args.command or "run"
     if command == "try":
-        from bot.sandbox.playground import run_playground
+        from bot.playground.cli import run_playground
 
         return run_playground(settings, script=args.script)
     if command == "catalog":

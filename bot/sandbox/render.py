@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.sandbox.protocol import JSON
+
 SPOILER_HIDDEN = "[spoiler hidden]"
 _SPOILER = re.compile(r"\|\|(.+?)\|\|", re.DOTALL)
 # Code blocks and inline code are literal in Discord: no spoilers, no mentions inside them.
@@ -28,8 +30,6 @@ _TIME_FORMATS = {
     "R": "%Y-%m-%d %H:%M",
 }
 _BUTTON_STYLES = {1: "primary", 2: "secondary", 3: "success", 4: "danger", 5: "link", 6: "premium"}
-
-JSON = Mapping[str, Any]
 
 
 def render_timestamp(match: re.Match[str]) -> str:

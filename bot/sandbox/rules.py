@@ -10,8 +10,10 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
-JSON = dict[str, Any]
+from bot.sandbox.protocol import JSON, walk_components
+
 Path = tuple[str | int, ...]
 
 CONTENT_MAX = 2000
@@ -85,10 +87,57 @@ def embed_text_length(embed: JSON) -> int:
     return total
 
 
+# Discord takes only web links in an embed, and for its pictures also a file uploaded with the message.
+WEB_SCHEMES = frozenset({"http", "https"})
+PICTURE_SCHEMES = WEB_SCHEMES | {"attachment"}
+# Where an embed holds a URL, and the schemes Discord accepts there.
+EMBED_URLS: tuple[tuple[Path, frozenset[str]], ...] = (
+    (("url",), WEB_SCHEMES),
+    (("author", "url"), WEB_SCHEMES),
+    (("author", "icon_url"), PICTURE_SCHEMES),
+    (("footer", "icon_url"), PICTURE_SCHEMES),
+    (("thumbnail", "url"), PICTURE_SCHEMES),
+    (("image", "url"), PICTURE_SCHEMES),
+)
+
+
+def well_formed_url(value: str, schemes: frozenset[str]) -> bool:
+    """An absolute URL with one of ``schemes`` and something after ``scheme://``."""
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in schemes and bool(parts.netloc) and not any(c.isspace() for c in value)
+
+
+def _check_url(path: Path, value: Any, schemes: frozenset[str]) -> list[Problem]:
+    if value is None or (isinstance(value, str) and well_formed_url(value, schemes)):
+        return []
+    return [Problem(path, "URL_TYPE_INVALID_URL", "Not a well formed URL.")]
+
+
+def _embed_urls(at: Path, embed: JSON) -> list[Problem]:
+    problems: list[Problem] = []
+    for path, schemes in EMBED_URLS:
+        node: Any = embed
+        for key in path:
+            node = node.get(key) if isinstance(node, dict) else None
+        problems += _check_url((*at, *path), node, schemes)
+    return problems
+
+
+def shorten(text: str, limit: int = 80) -> str:
+    """``text`` cut to ``limit`` characters, saying how much was left out."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text) - limit} more characters)"
+
+
 def check_embeds(embeds: Sequence[JSON]) -> list[Problem]:
     problems = _too_many(("embeds",), embeds, EMBEDS_MAX)
     for i, embed in enumerate(embeds):
         at: Path = ("embeds", i)
+        problems += _embed_urls(at, embed)
         problems += _too_long((*at, "title"), embed.get("title"), EMBED_TITLE_MAX)
         problems += _too_long((*at, "description"), embed.get("description"), EMBED_DESCRIPTION_MAX)
         problems += _too_long((*at, "footer", "text"), (embed.get("footer") or {}).get("text"), EMBED_FOOTER_MAX)
@@ -118,6 +167,8 @@ def _check_interactive(path: Path, component: JSON) -> list[Problem]:
         if component.get("style") == 5:
             if not component.get("url"):
                 problems.append(Problem((*path, "url"), "BASE_TYPE_REQUIRED", "This field is required"))
+            else:
+                problems += _check_url((*path, "url"), component.get("url"), WEB_SCHEMES | {"discord"})
         elif component.get("style") != 6:
             problems += _length_between((*path, "custom_id"), component.get("custom_id"), 1, CUSTOM_ID_MAX)
         problems += _too_long((*path, "label"), component.get("label"), BUTTON_LABEL_MAX)
@@ -156,7 +207,7 @@ def check_components(components: Sequence[JSON], flags: int = 0) -> list[Problem
     problems: list[Problem] = []
     ids: list[str] = []
     if flags & IS_COMPONENTS_V2:
-        count = sum(1 for _ in _walk(components))
+        count = sum(1 for _ in walk_components(components))
         if count > V2_COMPONENTS_MAX:
             problems.append(
                 Problem(("components",), "BASE_TYPE_MAX_LENGTH", f"Must be {V2_COMPONENTS_MAX} or fewer in total.")
@@ -172,7 +223,7 @@ def check_components(components: Sequence[JSON], flags: int = 0) -> list[Problem
             )
         else:
             problems += _check_v2(("components", i), component)
-    for component in _walk(components):
+    for component in walk_components(components):
         cid = component.get("custom_id")
         if isinstance(cid, str):
             ids.append(cid)
@@ -194,16 +245,6 @@ def _check_v2(path: Path, component: JSON) -> list[Problem]:
     if isinstance(accessory, dict):
         problems += _check_interactive((*path, "accessory"), accessory)
     return problems
-
-
-def _walk(components: Iterable[JSON]) -> Iterable[JSON]:
-    for component in components:
-        yield component
-        yield from _walk(component.get("components") or [])
-        for key in ("accessory", "component"):
-            inner = component.get(key)
-            if isinstance(inner, dict):
-                yield from _walk([inner])
 
 
 def check_message(payload: JSON, *, creating: bool, has_files: bool = False) -> list[Problem]:

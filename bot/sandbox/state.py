@@ -6,15 +6,12 @@ Discord API v10 sends (ids as strings), shaped after what discord.py's parsers r
 
 from __future__ import annotations
 
-import asyncio
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, TypeVar
 
-JSON = dict[str, Any]
-T = TypeVar("T")
+from bot.sandbox.protocol import JSON, CallbackType, InteractionType, walk_components
 
 DISCORD_EPOCH_MS = 1_420_070_400_000
 
@@ -74,13 +71,6 @@ DM = 1
 GUILD_VOICE = 2
 GUILD_CATEGORY = 4
 
-# Interaction types.
-PING = 1
-APPLICATION_COMMAND = 2
-MESSAGE_COMPONENT = 3
-AUTOCOMPLETE = 4
-MODAL_SUBMIT = 5
-
 
 def iso(dt: datetime) -> str:
     """Discord's timestamp format (ISO 8601, UTC offset spelled out)."""
@@ -102,32 +92,6 @@ class Snowflakes:
         candidate = (int(time.time() * 1000) - DISCORD_EPOCH_MS) << 22
         self._last = max(candidate, self._last + 1)
         return self._last
-
-
-class Changes:
-    """A broadcast 'something changed' signal that waiters re-check their condition on."""
-
-    def __init__(self) -> None:
-        self._event = asyncio.Event()
-        self.version = 0
-
-    def notify(self) -> None:
-        self.version += 1
-        self._event.set()
-        self._event = asyncio.Event()
-
-    async def wait_for(self, predicate: Callable[[], T | None], timeout: float) -> T:  # noqa: ASYNC109 - waits for the sandbox take an explicit timeout
-        """Return the first truthy value of ``predicate()``, re-evaluated after each change.
-
-        Raises ``TimeoutError`` when ``timeout`` seconds pass first.
-        """
-        async with asyncio.timeout(timeout):
-            while True:
-                event = self._event
-                value = predicate()
-                if value:
-                    return value
-                await event.wait()
 
 
 @dataclass
@@ -290,52 +254,6 @@ class Message:
     def iter_components(self) -> Iterable[JSON]:
         """Every component, depth first (rows, containers, sections and their accessories included)."""
         return walk_components(self.components)
-
-
-def walk_components(components: Iterable[JSON]) -> Iterable[JSON]:
-    for component in components:
-        yield component
-        yield from walk_components(component.get("components") or [])
-        for key in ("accessory", "component"):
-            inner = component.get(key)
-            if isinstance(inner, dict):
-                yield from walk_components([inner])
-
-
-@dataclass
-class Violation:
-    """A breach of Discord's rules that the sandbox caught (and, in strict mode, answered with an error)."""
-
-    kind: str
-    detail: str
-    route: str = ""
-    errors: JSON = field(default_factory=dict)
-    interaction_id: int | None = None
-
-
-@dataclass
-class Ping:
-    """Who a message would have notified, given its content and ``allowed_mentions``."""
-
-    message_id: int
-    channel_id: int
-    user_ids: list[int]
-    role_ids: list[int]
-    everyone: bool
-    here: bool
-
-
-@dataclass
-class UnhandledRoute:
-    method: str
-    path: str
-
-
-@dataclass
-class RequestRecord:
-    method: str
-    path: str
-    status: int
 
 
 def permissions_in(guild: Guild, user_id: int, channel: Channel | None) -> int:
@@ -518,7 +436,7 @@ class Interaction:
 
     id: int
     token: str
-    type: int
+    type: InteractionType
     user_id: int
     channel_id: int
     guild_id: int | None
@@ -527,7 +445,7 @@ class Interaction:
     payload: JSON = field(default_factory=dict)
     # The message a component or a modal opened from a component sits on.
     message_id: int | None = None
-    response_type: int | None = None
+    response_type: CallbackType | None = None
     responded: float | None = None
     original_id: int | None = None
     followup_ids: list[int] = field(default_factory=list)
@@ -545,7 +463,7 @@ class Interaction:
     def finalised(self) -> bool:
         """True once the user sees a final answer: immediate responses at once, deferred ones after an edit of
         @original or a followup."""
-        if self.response_type in (5, 6):
+        if self.response_type in (CallbackType.DEFERRED_CHANNEL_MESSAGE, CallbackType.DEFERRED_UPDATE_MESSAGE):
             return self.original_edits > 0 or bool(self.followup_ids)
         return self.response_type is not None
 
@@ -577,3 +495,13 @@ class World:
             if channel.type == DM and user_id in channel.recipient_ids:
                 return channel
         return None
+
+    def open_dm(self, user: User) -> Channel:
+        """The DM channel between the bot and ``user``, created on first use as Discord does."""
+        existing = self.dm_channel(user.id)
+        if existing is not None:
+            return existing
+        bot_id = self.bot.id if self.bot else 0
+        channel = Channel(id=self.ids.next(), type=DM, name=None, recipient_ids=[bot_id, user.id])
+        self.channels[channel.id] = channel
+        return channel

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.sandbox.script import ScriptError, parse_line
+from bot.playground.lines import ScriptError, parse_line
 
 COMMANDS = [
     {
