@@ -75,10 +75,8 @@ def read_script(script: Path) -> list[str] | str:
     try:
         return script.read_text(encoding="utf-8").splitlines()
     except UnicodeDecodeError as exc:
-        return (
-            f"{script} is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start});"
-            " save it as UTF-8 and try again"
-        )
+        line, byte = exc.object.count(b"\n", 0, exc.start) + 1, exc.object[exc.start]
+        return f"{script} is not UTF-8 text (line {line}, byte 0x{byte:02x}); save it as UTF-8 and try again"
     except OSError as exc:
         return f"cannot read {script}: {exc.strerror or exc}"
 
