@@ -33,6 +33,8 @@ _INTEGER = re.compile(r"[+-]?\d+")
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 # The largest integer Discord accepts in an integer option (2^53, what a JavaScript client can hold exactly).
 INTEGER_LIMIT = 2**53
+# More characters than any number in range can need; longer input is refused before it is converted.
+NUMBER_DIGITS_MAX = 400
 
 
 def parse_number(name: str, value: Any, *, whole: bool) -> int | float:
@@ -46,6 +48,8 @@ def parse_number(name: str, value: Any, *, whole: bool) -> int | float:
             raise SandboxUsageError(f"option {name} takes {kind}; it was left empty")
         if not (_INTEGER if whole else _NUMBER).fullmatch(text):
             raise SandboxUsageError(f"option {name} takes {kind}, not {shorten(text, 40)!r}")
+        if len(text) > NUMBER_DIGITS_MAX:
+            raise SandboxUsageError(f"option {name}: {shorten(text, 20)} is out of range")
         number: int | float = int(text) if whole else float(text)
     elif whole and isinstance(value, float):
         if not value.is_integer():
