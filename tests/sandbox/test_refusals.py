@@ -143,11 +143,16 @@ async def test_a_lone_surrogate_goes_through_gateway_and_rest(world, make_bot, r
     async def echo(interaction: discord.Interaction, text: str) -> None:
         seen.append(text)
         await interaction.response.send_message(f"you said {text}")
+        # wait=True: the sandbox answers with the message as JSON over REST.
+        again = await interaction.followup.send(f"again {text}", wait=True)
+        seen.append(again.content)
 
     async with running(bot, sandbox):
         await sync_to(bot, world.guild.id)
-        message = await (await driver.slash(world.alice, world.channel, "echo", text="a\ud800b")).wait_done()
-    assert seen == ["a\ud800b"]
+        result = await driver.slash(world.alice, world.channel, "echo", text="a\ud800b")
+        message = await result.wait_done()
+        await result.wait_followups(1)
+    assert seen == ["a\ud800b", "again a\ud800b"]
     assert message is not None
     assert message.content == "you said a\ud800b"
     assert sandbox.violations == []
