@@ -23,6 +23,7 @@ from bot.sandbox.protocol import JSON, SELECTS, ButtonStyle, ComponentType, Inte
 from bot.sandbox.records import Records
 from bot.sandbox.rest.messages import Messages
 from bot.sandbox.results import InteractionResult
+from bot.sandbox.rules import shorten
 from bot.sandbox.state import (
     DEFAULT_BOT_PERMISSIONS,
     DEFAULT_EVERYONE_PERMISSIONS,
@@ -366,6 +367,7 @@ class Driver:
                 custom_id is not None and component.get("custom_id") == custom_id
             )
 
+        what = shorten(label or custom_id or "", 80)
         target = self._message(message, lambda m: any(matches(c) for c in m.iter_components()))
         button = next((c for c in target.iter_components() if matches(c)), None)
         if button is None:
@@ -374,11 +376,11 @@ class Driver:
                 for c in target.iter_components()
                 if c.get("type") == ComponentType.BUTTON
             ]
-            raise SandboxUsageError(f"no button {label or custom_id!r} on message {target.id}; buttons: {labels}")
+            raise SandboxUsageError(f"no button {what!r} here; buttons: {shorten(str(labels), 200)}")
         if button.get("disabled"):
-            raise SandboxUsageError(f"button {label or custom_id!r} is disabled")
+            raise SandboxUsageError(f"button {what!r} is disabled")
         if button.get("style") in (ButtonStyle.LINK, ButtonStyle.PREMIUM) or not button.get("custom_id"):
-            raise SandboxUsageError(f"button {label or custom_id!r} is a link or premium button, not an interaction")
+            raise SandboxUsageError(f"button {what!r} is a link or premium button, not an interaction")
         who = self._user(user)
         self._visible_to(target, who)
         data = {"custom_id": button["custom_id"], "component_type": int(ComponentType.BUTTON)}
@@ -425,7 +427,7 @@ class Driver:
             for value in values:
                 option = next((o for o in menu.get("options") or [] if value in (o.get("label"), o.get("value"))), None)
                 if option is None:
-                    raise SandboxUsageError(f"{value!r} is not an option of that select")
+                    raise SandboxUsageError(f"{shorten(str(value), 80)!r} is not an option of that select")
                 chosen.append(option["value"])
             data["values"] = chosen
         else:
@@ -468,7 +470,7 @@ class Driver:
                 components.append({"type": 18, "component": filled})
         unknown = set(given) - used
         if unknown:
-            raise SandboxUsageError(f"the modal has no input(s) {', '.join(sorted(unknown))}")
+            raise SandboxUsageError(f"the modal has no input(s) {shorten(', '.join(sorted(unknown)), 80)}")
         data = {"custom_id": modal["custom_id"], "components": components}
         await self._let_bot_catch_up()
         channel = self._channel(source.interaction.channel_id)
@@ -479,16 +481,17 @@ class Driver:
     @staticmethod
     def _fill(component: JSON, label: str | None, given: Mapping[str, Any], used: set[str]) -> JSON:
         custom_id = component.get("custom_id", "")
+        what = shorten(label or custom_id, 80)
         key = next((k for k in (label, custom_id) if k is not None and k in given), None)
         if key is not None:
             used.add(key)
         if component.get("type") == 4:
             value = str(given[key]) if key is not None else component.get("value") or ""
             if component.get("required", True) and not value:
-                raise SandboxUsageError(f"modal input {label or custom_id!r} is required")
+                raise SandboxUsageError(f"modal input {what!r} is required")
             low, high = component.get("min_length") or 0, component.get("max_length") or 4000
             if value and not low <= len(value) <= high:
-                raise SandboxUsageError(f"modal input {label or custom_id!r} must be {low}..{high} characters")
+                raise SandboxUsageError(f"modal input {what!r}: {low} to {high} characters")
             return {"type": 4, "custom_id": custom_id, "value": value}
         chosen = given[key] if key is not None else []
         chosen = [chosen] if isinstance(chosen, str) else list(chosen)

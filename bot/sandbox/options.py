@@ -104,13 +104,14 @@ class CommandOptions:
         )
         if command is None:
             known = sorted({c["name"] for s in scopes for c in self.world.commands.get(s, {}).values()})
-            raise SandboxUsageError(f"no synced command /{words[0]} here (synced: {', '.join(known) or 'none'})")
+            synced = ", ".join(known) or "none"
+            raise SandboxUsageError(f"no synced command /{shorten(words[0], 40)} here (synced: {synced})")
         chain: list[JSON] = []
         options: list[JSON] = command.get("options") or []
         for word in words[1:]:
             sub = next((o for o in options if o["name"] == word and o["type"] in SUBCOMMANDS), None)
             if sub is None:
-                raise SandboxUsageError(f"/{' '.join(words)}: no subcommand {word!r}")
+                raise SandboxUsageError(f"/{words[0]}: no subcommand {shorten(word, 40)!r}")
             chain.append(sub)
             options = sub.get("options") or []
         subs = [o["name"] for o in options if o["type"] in SUBCOMMANDS]
@@ -167,7 +168,7 @@ class CommandOptions:
         if kind in (OptionType.ROLE, OptionType.MENTIONABLE):
             role = value if isinstance(value, Role) else guild.roles.get(int(value)) if guild else None
             if role is None:
-                raise SandboxUsageError(f"option {name}: unknown role {value!r}")
+                raise SandboxUsageError(f"option {name}: unknown role {shorten(str(value), 40)!r}")
             resolved.setdefault("roles", {})[str(role.id)] = role_payload(role)
             return str(role.id)
         if kind == OptionType.CHANNEL:
@@ -200,7 +201,9 @@ class CommandOptions:
             if value in (choice["value"], choice["name"]):
                 return choice["value"]
         names = ", ".join(str(c["name"]) for c in spec["choices"])
-        raise SandboxUsageError(f"option {spec['name']}: {value!r} is not one of the choices ({names})")
+        raise SandboxUsageError(
+            f"option {spec['name']}: {shorten(str(value), 40)!r} is not one of the choices ({shorten(names, 200)})"
+        )
 
     def build_options(
         self,
@@ -215,7 +218,8 @@ class CommandOptions:
         by_name = {s["name"]: s for s in specs}
         unknown = set(given) - set(by_name)
         if unknown:
-            raise SandboxUsageError(f"unknown option(s) {', '.join(sorted(unknown))}; known: {', '.join(by_name)}")
+            unknown_names = shorten(", ".join(sorted(unknown)), 80)
+            raise SandboxUsageError(f"unknown option(s) {unknown_names}; known: {', '.join(by_name)}")
         built: list[JSON] = []
         for spec in specs:
             name = spec["name"]

@@ -143,3 +143,24 @@ async def test_help_says_only_what_exists(live):
     example = next(line.split("e.g. ", 1)[1] for line in printed.splitlines() if "e.g. " in line)
     [(example_ok, example_printed)] = await session_lines(live, example)
     assert example_ok, example_printed
+
+
+async def test_long_arguments_to_playground_verbs_are_not_echoed_in_full(live):
+    long = "x" * 10_000
+    results = await session_lines(
+        live,
+        "/drama episodes title:Jewel in the Palace",
+        f"click {long}",
+        f"select {long}",
+        f"as {long}",
+        f"expect {long}",
+        f"fill {long}=1",
+        f"complete /drama info title:{long}",
+    )
+    assert results[0][0], results[0][1]
+    for ok, printed in results[1:6]:
+        assert not ok
+        assert printed.startswith("! "), printed
+        assert len(printed) < 400, printed[:400]
+    assert "no button 'xxxx" in results[1][1]
+    assert len(results[6][1]) < 400
