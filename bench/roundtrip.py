@@ -4,7 +4,8 @@ Run: .venv/bin/python bench/roundtrip.py [--rounds 200] [--members 50]
 Prints median and p99 in milliseconds, sequential and with N members at once, and the info/no-op ratio
 (target: at most 1.5 at the median). The bot and the sandbox share this process and its event loop, and the
 no-op answers publicly like /drama info, so both pay the same transport and message cost; the ratio isolates
-what the command itself adds (title resolution, the show record, the card).
+what the command itself adds (title resolution, the show record, the card). The sandbox checks every request
+body against Discord's OpenAPI description when ../shared/discord-api-spec/openapi.json is there (it says which).
 """
 
 from __future__ import annotations
@@ -81,6 +82,8 @@ async def main(rounds: int, members: int) -> int:
                 await world.sandbox.driver.add_member(world.guild, user)
                 users.append(user)
             await measure(world, users, 20, 1)  # warm-up: imports, caches, first queries
+            check = world.sandbox.openapi
+            print(f"OpenAPI body check: {'on, ' + str(check.source) if check else 'off (description not found)'}")
             print(f"round trip through sandbox + bot, ms ({rounds} per command per mode)")
             ratios = {}
             for mode, concurrent in (("sequential", 1), (f"{members} members at once", members)):
