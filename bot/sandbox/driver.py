@@ -460,11 +460,11 @@ class Driver:
         used: set[str] = set()
         components: list[JSON] = []
         for component in modal.get("components") or []:
-            if component.get("type") == 1:
+            if component.get("type") == ComponentType.ACTION_ROW:
                 inner = (component.get("components") or [{}])[0]
                 filled = self._fill(inner, inner.get("label"), given, used)
                 components.append({"type": 1, "components": [filled]})
-            elif component.get("type") == 18:
+            elif component.get("type") == ComponentType.LABEL:
                 inner = component.get("component") or {}
                 filled = self._fill(inner, component.get("label"), given, used)
                 components.append({"type": 18, "component": filled})
@@ -485,7 +485,7 @@ class Driver:
         key = next((k for k in (label, custom_id) if k is not None and k in given), None)
         if key is not None:
             used.add(key)
-        if component.get("type") == 4:
+        if component.get("type") == ComponentType.TEXT_INPUT:
             value = str(given[key]) if key is not None else component.get("value") or ""
             if component.get("required", True) and not value:
                 raise SandboxUsageError(f"modal input {what!r} is required")
@@ -495,7 +495,7 @@ class Driver:
             return {"type": 4, "custom_id": custom_id, "value": value}
         chosen = given[key] if key is not None else []
         chosen = [chosen] if isinstance(chosen, str) else list(chosen)
-        if component.get("type") == 3:
+        if component.get("type") == ComponentType.STRING_SELECT:
             options = component.get("options") or []
             chosen = [next((o["value"] for o in options if v in (o.get("label"), o.get("value"))), v) for v in chosen]
         return {"type": component.get("type"), "custom_id": custom_id, "values": [str(v) for v in chosen]}

@@ -88,14 +88,13 @@ class ComponentType(IntEnum):
     LABEL = 18
 
 
-SELECTS = frozenset(
-    {
-        ComponentType.STRING_SELECT,
-        ComponentType.USER_SELECT,
-        ComponentType.ROLE_SELECT,
-        ComponentType.MENTIONABLE_SELECT,
-        ComponentType.CHANNEL_SELECT,
-    }
+# A tuple, not a set: a payload's "type" may be anything (a list, a dict), and must compare, not hash.
+SELECTS = (
+    ComponentType.STRING_SELECT,
+    ComponentType.USER_SELECT,
+    ComponentType.ROLE_SELECT,
+    ComponentType.MENTIONABLE_SELECT,
+    ComponentType.CHANNEL_SELECT,
 )
 
 

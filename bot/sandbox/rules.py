@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from bot.sandbox.protocol import JSON, walk_components
+from bot.sandbox.protocol import JSON, SELECTS, ButtonStyle, ComponentType, walk_components
 
 Path = tuple[str | int, ...]
 
@@ -163,19 +163,19 @@ def _check_interactive(path: Path, component: JSON) -> list[Problem]:
     """Buttons and selects: custom ids, labels, options."""
     problems: list[Problem] = []
     kind = component.get("type")
-    if kind == 2:
-        if component.get("style") == 5:
+    if kind == ComponentType.BUTTON:
+        if component.get("style") == ButtonStyle.LINK:
             if not component.get("url"):
                 problems.append(Problem((*path, "url"), "BASE_TYPE_REQUIRED", "This field is required"))
             else:
                 problems += _check_url((*path, "url"), component.get("url"), WEB_SCHEMES | {"discord"})
-        elif component.get("style") != 6:
+        elif component.get("style") != ButtonStyle.PREMIUM:
             problems += _length_between((*path, "custom_id"), component.get("custom_id"), 1, CUSTOM_ID_MAX)
         problems += _too_long((*path, "label"), component.get("label"), BUTTON_LABEL_MAX)
-    elif kind in (3, 5, 6, 7, 8):
+    elif kind in SELECTS:
         problems += _length_between((*path, "custom_id"), component.get("custom_id"), 1, CUSTOM_ID_MAX)
         problems += _too_long((*path, "placeholder"), component.get("placeholder"), SELECT_PLACEHOLDER_MAX)
-        if kind == 3:
+        if kind == ComponentType.STRING_SELECT:
             options = component.get("options") or []
             if not options:
                 problems.append(Problem((*path, "options"), "BASE_TYPE_REQUIRED", "This field is required"))
@@ -191,8 +191,8 @@ def _check_row(path: Path, row: JSON) -> list[Problem]:
     problems: list[Problem] = []
     if not children:
         problems.append(Problem((*path, "components"), "BASE_TYPE_REQUIRED", "This field is required"))
-    buttons = [c for c in children if c.get("type") == 2]
-    selects = [c for c in children if c.get("type") in (3, 5, 6, 7, 8)]
+    buttons = [c for c in children if c.get("type") == ComponentType.BUTTON]
+    selects = [c for c in children if c.get("type") in SELECTS]
     problems += _too_many((*path, "components"), buttons, ROW_BUTTONS_MAX)
     if selects and len(children) > 1:
         problems.append(
@@ -215,7 +215,7 @@ def check_components(components: Sequence[JSON], flags: int = 0) -> list[Problem
     else:
         problems += _too_many(("components",), components, ACTION_ROWS_MAX)
     for i, component in enumerate(components):
-        if component.get("type") == 1:
+        if component.get("type") == ComponentType.ACTION_ROW:
             problems += _check_row(("components", i), component)
         elif not flags & IS_COMPONENTS_V2:
             problems.append(
@@ -237,7 +237,7 @@ def check_components(components: Sequence[JSON], flags: int = 0) -> list[Problem
 
 def _check_v2(path: Path, component: JSON) -> list[Problem]:
     problems: list[Problem] = []
-    if component.get("type") == 1:
+    if component.get("type") == ComponentType.ACTION_ROW:
         return _check_row(path, component)
     for k, child in enumerate(component.get("components") or []):
         problems += _check_v2((*path, "components", k), child)
@@ -336,20 +336,20 @@ def check_modal(data: JSON) -> list[Problem]:
     for i, component in enumerate(components):
         at: Path = ("data", "components", i)
         kind = component.get("type")
-        if kind == 1:
+        if kind == ComponentType.ACTION_ROW:
             children = component.get("components") or []
             if len(children) != 1:
                 problems.append(Problem((*at, "components"), "BASE_TYPE_BAD_LENGTH", "Must be 1 in length."))
             for k, child in enumerate(children):
-                if child.get("type") == 4:
+                if child.get("type") == ComponentType.TEXT_INPUT:
                     problems += _check_text_input((*at, "components", k), child, child.get("label"))
                 else:
                     problems += _check_interactive((*at, "components", k), child)
-        elif kind == 18:
+        elif kind == ComponentType.LABEL:
             problems += _length_between((*at, "label"), component.get("label"), 1, TEXT_INPUT_LABEL_MAX)
             problems += _too_long((*at, "description"), component.get("description"), 100)
             inner = component.get("component") or {}
-            if inner.get("type") == 4:
+            if inner.get("type") == ComponentType.TEXT_INPUT:
                 if inner.get("label") is not None:
                     problems.append(
                         Problem((*at, "component", "label"), "BASE_TYPE_BAD", "A text input in a label has no label")
@@ -357,7 +357,7 @@ def check_modal(data: JSON) -> list[Problem]:
                 problems += _check_text_input((*at, "component"), inner, None)
             else:
                 problems += _check_interactive((*at, "component"), inner)
-        elif kind != 10:
+        elif kind != ComponentType.TEXT_DISPLAY:
             problems.append(Problem((*at, "type"), "UNION_TYPE_CHOICES", "Not a modal component"))
     return problems
 
