@@ -19,9 +19,10 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from bot.sandbox.config import SandboxConfig
+from bot.sandbox.payloads import channel_payload, guild_payload, iso, member_payload, user_payload
 from bot.sandbox.protocol import JSON
 from bot.sandbox.records import Records
-from bot.sandbox.state import Guild, World, channel_payload, guild_payload, iso, member_payload, user_payload
+from bot.sandbox.state import Guild, World
 
 log = logging.getLogger(__name__)
 

@@ -10,20 +10,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.sandbox.errors import SandboxUsageError
+from bot.sandbox.payloads import member_payload, role_payload, user_payload
 from bot.sandbox.protocol import JSON, OptionType
 from bot.sandbox.rules import shorten
-from bot.sandbox.state import (
-    Channel,
-    Guild,
-    Member,
-    Role,
-    User,
-    World,
-    member_payload,
-    permissions_in,
-    role_payload,
-    user_payload,
-)
+from bot.sandbox.state import Channel, Guild, Member, Role, User, World, permissions_in
 
 UserRef = User | Member | int
 ChannelRef = Channel | int

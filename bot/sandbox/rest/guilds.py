@@ -7,19 +7,10 @@ from typing import Any
 from aiohttp import web
 
 from bot.sandbox import rules
+from bot.sandbox.payloads import channel_payload, guild_payload, member_payload, role_payload, user_payload
 from bot.sandbox.protocol import JSON
 from bot.sandbox.rest.base import ApiError, Resource, json_response, no_content, snowflake, truthy
-from bot.sandbox.state import (
-    CREATE_EVENTS,
-    MANAGE_EVENTS,
-    Guild,
-    channel_payload,
-    guild_payload,
-    member_payload,
-    permissions_in,
-    role_payload,
-    user_payload,
-)
+from bot.sandbox.state import CREATE_EVENTS, MANAGE_EVENTS, Guild, permissions_in
 
 
 class Guilds(Resource):

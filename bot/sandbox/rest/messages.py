@@ -8,6 +8,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.sandbox import rules
+from bot.sandbox.payloads import attachment_payload, channel_payload, iso, member_payload, user_payload
 from bot.sandbox.protocol import JSON, CallbackType, InteractionType
 from bot.sandbox.records import Ping
 from bot.sandbox.rest.base import (
@@ -34,11 +35,6 @@ from bot.sandbox.state import (
     Channel,
     Interaction,
     Message,
-    attachment_payload,
-    channel_payload,
-    iso,
-    member_payload,
-    user_payload,
     utcnow,
 )
 

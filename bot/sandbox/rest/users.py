@@ -6,8 +6,9 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.sandbox.payloads import channel_payload, self_user_payload, user_payload
 from bot.sandbox.rest.base import ApiError, Resource, json_response, snowflake
-from bot.sandbox.state import channel_payload, permissions_in, self_user_payload, user_payload
+from bot.sandbox.state import permissions_in
 
 
 class Users(Resource):
