@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import logging
 
+import aiohttp
 import discord
 import pytest
 
@@ -185,3 +186,28 @@ async def test_interaction_tokens_stay_out_of_debug_logs(world, make_bot, runnin
     assert f"/interactions/{result.id}/[redacted-token]/callback" in output
     assert token not in output
     assert sandbox.token not in output
+
+
+@pytest.mark.parametrize(
+    ("body", "where"),
+    [
+        ({"content": "hi", "embeds": "not a list"}, "embeds"),
+        ({"content": "hi", "embeds": [{"title": "x", "fields": {"name": "a"}}]}, "embeds"),
+        ({"content": 5}, "content"),
+        (["not", "an", "object"], "_errors"),
+    ],
+)
+async def test_a_body_of_the_wrong_shape_is_a_400_not_a_crash(world, body, where):
+    sandbox = world.sandbox
+    sandbox.strict = False  # refused whatever the mode: nothing else can be read from such a body
+    url = f"{sandbox.url}/api/v10/channels/{world.channel.id}/messages"
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(url, json=body, headers={"Authorization": f"Bot {sandbox.token}"}) as response,
+    ):
+        answer = await response.json()
+    assert response.status == 400
+    assert answer["code"] == 50035
+    assert where in answer["errors"]
+    assert sandbox.violations
+    assert sandbox.driver.messages(world.channel) == []

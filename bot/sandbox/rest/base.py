@@ -145,17 +145,28 @@ class Resource:
     def now() -> float:
         return asyncio.get_running_loop().time()
 
-    async def read_body(self, request: web.Request) -> tuple[Any, dict[int, Upload]]:
-        """A JSON body, or a multipart one with ``payload_json`` and ``files[n]`` parts, checked against
-        Discord's OpenAPI description of the route."""
+    async def read_body(self, request: web.Request, *, array: bool = False) -> tuple[Any, dict[int, Upload]]:
+        """A JSON body (an object, or an ``array``), or a multipart one with ``payload_json`` and ``files[n]``
+        parts, checked against Discord's OpenAPI description of the route."""
         body, uploads = await _read(request)
+        resource = request.match_info.route.resource
+        route = f"{request.method} {resource.canonical.removeprefix(API) if resource else request.path}"
+        if not isinstance(body, list if array else dict):
+            # Nothing else can be checked in a body of the wrong shape; Discord refuses it whatever the mode.
+            code = "BASE_TYPE_ARRAY" if array else "DICT_TYPE_CONVERT"
+            problem = rules.Problem((), code, "Only arrays may be used." if array else "Only dictionaries may be used.")
+            self.records.record_violation("invalid_form_body", problem.message, route=route, problems=[problem])
+            raise ApiError(400, 50035, "Invalid Form Body", rules.form_errors([problem]))
         openapi = self.context.openapi
         if openapi is not None:
             mismatches = openapi.check(request.method, request.path.removeprefix(API), body)
             if mismatches:
-                resource = request.match_info.route.resource
-                route = f"{request.method} {resource.canonical.removeprefix(API) if resource else request.path}"
                 _pending.set(_Pending(route, mismatches))
+            if any(m.keyword == "type" for m in mismatches):
+                # A field of the wrong type (embeds as a string): the sandbox's own rules read the body's shape,
+                # so it is refused before they run, as Discord refuses it, whatever the mode.
+                problems = record_openapi(self.records)
+                raise ApiError(400, 50035, "Invalid Form Body", rules.form_errors(problems))
         return body, uploads
 
     def enforce(self, problems: list[rules.Problem], route: str, interaction: Interaction | None = None) -> None:

@@ -74,9 +74,7 @@ class Commands(Resource):
 
     async def put_commands(self, request: web.Request) -> web.Response:
         scope = self._command_scope(request)
-        body, _ = await self.read_body(request)
-        if not isinstance(body, list):
-            raise ApiError(400, 50035, "Invalid Form Body", {"_errors": [{"code": "BASE_TYPE_ARRAY"}]})
+        body, _ = await self.read_body(request, array=True)
         self.enforce(check_commands(body), f"PUT {request.path}")
         old = self.world.commands.get(scope, {})
         self.world.commands[scope] = {}
