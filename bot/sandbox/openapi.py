@@ -201,11 +201,23 @@ def _leaves(errors: list[Any]) -> Iterator[tuple[Location, str, str]]:
     for error in errors:
         context = getattr(error.kind, "context", None)
         if context:
-            closest = max(context, key=lambda branch: max((len(list(e.instance_path)) for e in branch), default=0))
+            closest = min((list(branch) for branch in context), key=_distance(tuple(error.instance_path)))
             if closest:
-                yield from _leaves(list(closest))
+                yield from _leaves(closest)
                 continue
         yield tuple(error.instance_path), _short(error.message), str(getattr(error.kind, "name", ""))
+
+
+def _distance(at: Location) -> Any:
+    """How far a union member is from the body: a member of another type entirely is farthest (``null`` in
+    ``oneOf [null, Embed]``), then the one with more errors; of equals, the one whose errors lie deeper."""
+
+    def key(branch: list[Any]) -> tuple[bool, int, int]:
+        other_type = all(str(getattr(e.kind, "name", "")) == "type" and tuple(e.instance_path) == at for e in branch)
+        depth = max((len(list(e.instance_path)) for e in branch), default=0)
+        return other_type, len(branch), -depth
+
+    return key
 
 
 def _short(message: str) -> str:
