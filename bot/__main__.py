@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import logging
 import os
 import sys
@@ -103,7 +104,9 @@ def _reason(exc: BaseException) -> str:
         if isinstance(exc.os_error, ConnectionRefusedError):
             return "connection refused: nothing listens there"
         return _short(exc.os_error.strerror or str(exc.os_error))
-    if isinstance(exc, aiohttp.ServerDisconnectedError):
+    if isinstance(exc, aiohttp.ServerDisconnectedError | ConnectionResetError) or (
+        isinstance(exc, aiohttp.ClientOSError) and exc.errno == errno.ECONNRESET
+    ):
         return "it closed the connection without answering"
     if isinstance(exc, TimeoutError | aiohttp.ServerTimeoutError):
         return "no answer in time"
