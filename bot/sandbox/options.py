@@ -18,9 +18,9 @@ from bot.sandbox.state import Channel, Guild, Member, Role, User, World, permiss
 UserRef = User | Member | int
 ChannelRef = Channel | int
 SUBCOMMANDS = (OptionType.SUB_COMMAND, OptionType.SUB_COMMAND_GROUP)
-# Discord's client takes digits with an optional sign for an integer, and a decimal (or exponent) for a number.
-_INTEGER = re.compile(r"[+-]?\d+")
-_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+# Discord's client takes ASCII digits with an optional sign for an integer, and a decimal (or exponent) for a number.
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+_NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
 # The largest integer Discord accepts in an integer option (2^53, what a JavaScript client can hold exactly).
 INTEGER_LIMIT = 2**53
 # More characters than any number in range can need; longer input is refused before it is converted.
