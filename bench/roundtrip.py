@@ -83,7 +83,8 @@ async def main(rounds: int, members: int) -> int:
                 users.append(user)
             await measure(world, users, 20, 1)  # warm-up: imports, caches, first queries
             check = world.sandbox.openapi
-            print(f"OpenAPI body check: {'on, ' + str(check.source) if check else 'off (description not found)'}")
+            state = f"on, {check.source}" if check else "off (description not found, skipped)"
+            print(f"OpenAPI body check: {state}")
             print(f"round trip through sandbox + bot, ms ({rounds} per command per mode)")
             ratios = {}
             for mode, concurrent in (("sequential", 1), (f"{members} members at once", members)):

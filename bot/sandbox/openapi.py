@@ -100,10 +100,12 @@ class OpenApiCheck:
         try:
             spec = json.loads(source.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
+            reason = "not found" if isinstance(exc, FileNotFoundError) else exc.__class__.__name__
             log.warning(
-                "Discord's OpenAPI description was not found at %s (%s): request bodies are not checked against it",
+                "Discord's OpenAPI description could not be read at %s (%s): skipped, request bodies are not"
+                " checked against it",
                 source,
-                exc.__class__.__name__,
+                reason,
             )
             return None
         return cls(spec, source)
@@ -122,8 +124,8 @@ class OpenApiCheck:
         try:
             errors = list(validator.iter_errors(body))
         except UnicodeEncodeError:
-            # A lone surrogate (which JSON allows as an escape) cannot cross into the validator; Discord reads it
-            # as a replacement character, so check the body with those in place.
+            # A lone surrogate (which JSON allows as an escape) cannot cross into the validator: check the body
+            # with a replacement character in its place (lengths and types are unchanged).
             body = _without_surrogates(body)
             errors = list(validator.iter_errors(body))
         return [Mismatch(operation.operation_id, *leaf) for leaf in _leaves(errors)]
