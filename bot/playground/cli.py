@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import select
 import sys
 import tempfile
+import threading
 from pathlib import Path
 from typing import TextIO
 
@@ -54,18 +56,93 @@ async def _run_script(session: PlaygroundSession, lines: list[str]) -> int:
 
 
 async def _interactive(session: PlaygroundSession) -> None:
-    loop = asyncio.get_running_loop()
-    while True:
-        prompt = f"{session.user.username}> "
-        try:
-            text = await loop.run_in_executor(None, input, prompt)
-        except (EOFError, KeyboardInterrupt):
-            session.say("")
-            return
-        try:
-            await session.run(text)
-        except EOFError:
-            return
+    prompt = Prompt(asyncio.get_running_loop())
+    try:
+        while True:
+            try:
+                text = await prompt.ask(f"{session.user.username}> ")
+            except EOFError:
+                session.say("")
+                return
+            try:
+                await session.run(text)
+            except EOFError:
+                return
+    finally:
+        prompt.close()
+
+
+class Prompt:
+    """Lines from stdin, read on a thread one at a time when asked.
+
+    Not ``input()`` on the loop's executor: at Ctrl-C ``asyncio.run`` joins the executor's threads, and one
+    blocked in ``input()`` kept the playground from exiting until Enter was pressed. This thread waits with
+    ``select`` in short steps, so it notices ``close()`` and never holds stdin while the interpreter exits.
+    """
+
+    POLL = 0.1
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self._wanted = threading.Event()
+        self._closed = threading.Event()
+        self._prompt = ""
+        self._answer: asyncio.Future[str] | None = None
+        self._thread = threading.Thread(target=self._read, name="playground-prompt", daemon=True)
+        self._thread.start()
+
+    async def ask(self, prompt: str) -> str:
+        """The next line typed, without its newline; ``EOFError`` at the end of input."""
+        self._prompt = prompt
+        self._answer = self._loop.create_future()
+        self._wanted.set()
+        return await self._answer
+
+    def close(self) -> None:
+        self._closed.set()
+        self._wanted.set()
+        self._thread.join(timeout=2 * self.POLL)
+
+    def _read(self) -> None:
+        while not self._closed.is_set():
+            self._wanted.wait()
+            self._wanted.clear()
+            answer = self._answer
+            if answer is None or self._closed.is_set():
+                continue
+            try:
+                sys.stdout.write(self._prompt)
+                sys.stdout.flush()
+                line = self._next_line()
+            except BaseException as exc:  # a closed pipe, a closed stdin: the prompt's caller decides
+                self._deliver(answer, exc)
+                return
+            if line is None:
+                return
+            self._deliver(answer, line.rstrip("\n") if line else EOFError())
+
+    def _next_line(self) -> str | None:
+        """A line ("" at the end of input), or None once closed."""
+        while not self._closed.is_set():
+            try:
+                ready, _, _ = select.select([sys.stdin], [], [], self.POLL)
+            except (OSError, ValueError):
+                ready = [sys.stdin]  # stdin select cannot watch (not a file descriptor): read it directly
+            if ready:
+                return sys.stdin.readline()
+        return None
+
+    def _deliver(self, answer: asyncio.Future[str], outcome: str | BaseException) -> None:
+        def settle() -> None:
+            if answer.done():
+                return
+            if isinstance(outcome, BaseException):
+                answer.set_exception(outcome)
+            else:
+                answer.set_result(outcome)
+
+        with contextlib.suppress(RuntimeError):  # the loop is already closed: nobody is waiting any more
+            self._loop.call_soon_threadsafe(settle)
 
 
 def read_script(script: Path) -> list[str] | str:

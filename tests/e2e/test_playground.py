@@ -2,6 +2,7 @@
 
 import io
 import os
+import signal
 import subprocess
 import sys
 
@@ -164,3 +165,54 @@ async def test_long_arguments_to_playground_verbs_are_not_echoed_in_full(live):
         assert len(printed) < 400, printed[:400]
     assert "no button 'xxxx" in results[1][1]
     assert len(results[6][1]) < 400
+
+
+def start_interactive(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "DATABASE_"))}
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot", "try"],
+        cwd=tmp_path,
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+
+
+def read_until(process, marker):
+    seen = b""
+    while marker not in seen:
+        chunk = os.read(process.stdout.fileno(), 4096)
+        assert chunk, f"the playground stopped before {marker!r}: {seen.decode(errors='replace')}"
+        seen += chunk
+    return seen.decode()
+
+
+def test_the_prompt_reads_typed_lines_until_quit(tmp_path):
+    process = start_interactive(tmp_path)
+    stdout, stderr = process.communicate(b"/about\nas bob\nquit\n", timeout=120)
+    assert process.returncode == 0, stderr
+    text = stdout.decode()
+    assert "alice> " in text
+    assert "Bundled catalogue: 42 dramas" in text
+    assert "(you are now bob)" in text
+    assert "Traceback" not in stderr.decode()
+
+
+def test_ctrl_c_at_the_prompt_leaves_at_once(tmp_path):
+    """Ctrl-C while the prompt waits for a line: exit 130 without waiting for Enter (stdin stays open)."""
+    process = start_interactive(tmp_path)
+    try:
+        read_until(process, b"alice> ")
+        process.send_signal(signal.SIGINT)
+        # A hang guard, not a timing: the old prompt thread kept the process alive until a line arrived.
+        code = process.wait(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.stdin.close()
+    stderr = process.stderr.read().decode()
+    process.stdout.close()
+    process.stderr.close()
+    assert code == 130
+    assert stderr == ""
