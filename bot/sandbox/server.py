@@ -7,6 +7,7 @@ routes, requests) and the ``Driver`` that acts as Discord's users.
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -30,6 +31,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 # Routes that Discord authenticates by the token in the path, not by the Authorization header.
 _TOKEN_IN_PATH = ("/api/v10/interactions/", "/api/v10/webhooks/")
+_TOKEN_SEGMENT = re.compile(r"(/(?:interactions|webhooks)/\d+/)[^/?]+")
 
 
 class SandboxServer:
@@ -235,7 +237,8 @@ class SandboxServer:
 
     async def _unknown(self, request: web.Request) -> web.StreamResponse:
         self.records.unhandled.append(UnhandledRoute(request.method, request.path))
-        log.warning("sandbox has no route for %s %s", request.method, request.path)
+        # The path of an interaction or webhook route holds its token: the log gets it masked.
+        log.warning("sandbox has no route for %s %s", request.method, _TOKEN_SEGMENT.sub(r"\1[token]", request.path))
         raise ApiError(404, 0, "404: Not Found")
 
 

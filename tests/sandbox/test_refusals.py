@@ -211,3 +211,14 @@ async def test_a_body_of_the_wrong_shape_is_a_400_not_a_crash(world, body, where
     assert where in answer["errors"]
     assert sandbox.violations
     assert sandbox.driver.messages(world.channel) == []
+
+
+async def test_an_unknown_route_is_logged_without_its_token(sandbox, caplog):
+    token = "aW50ZXJhY3Rpb24.secret-interaction-token"
+    url = f"{sandbox.url}/api/v10/webhooks/{sandbox.application_id}/{token}/nonsense"
+    with caplog.at_level(logging.WARNING, logger="bot.sandbox.server"):
+        async with aiohttp.ClientSession() as session, session.get(url) as response:
+            assert response.status == 404
+    assert [route.path for route in sandbox.unhandled] == [url.removeprefix(sandbox.url)]
+    assert f"/webhooks/{sandbox.application_id}/[token]/nonsense" in caplog.text
+    assert token not in caplog.text
