@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.sandbox.playground import running_bot
+from bot.playground.demo import running_bot
 from tests.conftest import offline_settings
 from tests.e2e.conftest import assert_clean
 from tests.fakes.tvmaze import FakeTvmaze
