@@ -94,8 +94,8 @@ def test_choices_put_prefix_matches_first_and_stop_at_25():
 def test_next_moves_the_members_who_checked_in_unless_they_are_past_it():
     p = party(position=Position(1, 2))
     checked_in = {ANA: standing_at(ANA, 2), BO: standing_at(BO, 5), CY: standing_at(CY, None)}
-    advanced, result = advance_party(p, SEED, checked_in, T0)
-    assert advanced.position == Position(1, 3)
+    result = advance_party(p, SEED, checked_in, T0)
+    assert result.party.position == Position(1, 3)
     assert result.episode == Position(1, 3)
     moved = {u.before.user_id: u.progress.position for u in result.moved}
     assert moved == {ANA: Position(1, 3), CY: Position(1, 3)}
@@ -104,13 +104,13 @@ def test_next_moves_the_members_who_checked_in_unless_they_are_past_it():
 
 
 def test_next_with_nobody_checked_in_moves_only_the_party():
-    advanced, result = advance_party(party(), SEED, {}, T0)
-    assert advanced.position == Position(1, 1)
+    result = advance_party(party(), SEED, {}, T0)
+    assert result.party.position == Position(1, 1)
     assert result.moved == ()
 
 
 def test_the_last_episode_together_completes_the_show_for_those_present():
-    _, result = advance_party(party(position=Position(1, 7)), SEED, {ANA: standing_at(ANA, 7)}, T0)
+    result = advance_party(party(position=Position(1, 7)), SEED, {ANA: standing_at(ANA, 7)}, T0)
     assert result.moved[0].completed_now
     with pytest.raises(AlreadyFinishedError, match="has watched the last episode"):
         advance_party(party(position=Position(1, 8)), SEED, {}, T0)

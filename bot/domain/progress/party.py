@@ -143,9 +143,7 @@ def party_choices(open_parties: Sequence[Party], query: str, limit: int = AUTOCO
     return (starts + contains)[:limit]
 
 
-def advance_party(
-    party: Party, show: Show, checked_in: Mapping[int, Standing], now: dt.datetime
-) -> tuple[Party, PartyAdvance]:
+def advance_party(party: Party, show: Show, checked_in: Mapping[int, Standing], now: dt.datetime) -> PartyAdvance:
     """The party one episode on, and the progress of each checked-in member caught up to it.
 
     ``checked_in`` maps each member who checked in for the current session to their standing in the show.
@@ -172,4 +170,4 @@ def advance_party(
         created_at=party.created_at,
         ended_at=party.ended_at,
     )
-    return advanced, PartyAdvance(advanced, target, tuple(moved), tuple(past), tuple(sorted(checked_in)))
+    return PartyAdvance(advanced, target, tuple(moved), tuple(past), tuple(sorted(checked_in)))
