@@ -128,25 +128,33 @@ async def _open_session(conn: aiosqlite.Connection, party: Party, stamp: str | N
 
 
 async def _remove_member(conn: aiosqlite.Connection, party: Party, user_id: int, stamp: str | None) -> LeaveResult:
-    await conn.execute("DELETE FROM party_members WHERE party_id = ? AND user_id = ?", (party.id, user_id))
+    await conn.execute(
+        "DELETE FROM party_members WHERE guild_id = ? AND party_id = ? AND user_id = ?",
+        (party.guild_id, party.id, user_id),
+    )
     await conn.execute(
         "DELETE FROM party_checkins WHERE user_id = ? AND session_id IN"
-        " (SELECT id FROM party_sessions WHERE party_id = ? AND closed_at IS NULL)",
-        (user_id, party.id),
+        " (SELECT id FROM party_sessions WHERE guild_id = ? AND party_id = ? AND closed_at IS NULL)",
+        (user_id, party.guild_id, party.id),
     )
     if party.host_id != user_id or party.ended_at is not None:
         return LeaveResult(party, None, ended=False)
     heir = await _one(
         conn,
-        "SELECT user_id FROM party_members WHERE party_id = ? ORDER BY joined_at, user_id LIMIT 1",
-        (party.id,),
+        "SELECT user_id FROM party_members WHERE guild_id = ? AND party_id = ? ORDER BY joined_at, user_id LIMIT 1",
+        (party.guild_id, party.id),
     )
     if heir is not None:
-        await conn.execute("UPDATE parties SET host_id = ? WHERE id = ?", (heir[0], party.id))
+        await conn.execute(
+            "UPDATE parties SET host_id = ? WHERE guild_id = ? AND id = ?", (heir[0], party.guild_id, party.id)
+        )
         return LeaveResult(await _load_party(conn, party.guild_id, party.id), int(heir[0]), ended=False)
-    await conn.execute("UPDATE parties SET ended_at = ? WHERE id = ?", (stamp, party.id))
     await conn.execute(
-        "UPDATE party_sessions SET closed_at = ? WHERE party_id = ? AND closed_at IS NULL", (stamp, party.id)
+        "UPDATE parties SET ended_at = ? WHERE guild_id = ? AND id = ?", (stamp, party.guild_id, party.id)
+    )
+    await conn.execute(
+        "UPDATE party_sessions SET closed_at = ? WHERE guild_id = ? AND party_id = ? AND closed_at IS NULL",
+        (stamp, party.guild_id, party.id),
     )
     return LeaveResult(await _load_party(conn, party.guild_id, party.id, open_only=False), None, ended=True)
 
@@ -221,9 +229,12 @@ class PartyStore:
                 " WHERE s.guild_id = ? AND s.party_id = ? AND s.closed_at IS NULL",
                 (guild_id, party_id),
             )
-            await conn.execute("UPDATE parties SET ended_at = ? WHERE id = ?", (stamp, party_id))
             await conn.execute(
-                "UPDATE party_sessions SET closed_at = ? WHERE party_id = ? AND closed_at IS NULL", (stamp, party_id)
+                "UPDATE parties SET ended_at = ? WHERE guild_id = ? AND id = ?", (stamp, guild_id, party_id)
+            )
+            await conn.execute(
+                "UPDATE party_sessions SET closed_at = ? WHERE guild_id = ? AND party_id = ? AND closed_at IS NULL",
+                (stamp, guild_id, party_id),
             )
             ended = await _load_party(conn, guild_id, party_id, open_only=False)
             return EndResult(ended, None if row is None else _session(row))
@@ -253,7 +264,9 @@ class PartyStore:
         async def op(conn: aiosqlite.Connection) -> LeaveResult:
             party = await _load_party(conn, guild_id, party_id)
             member = await _one(
-                conn, "SELECT 1 FROM party_members WHERE party_id = ? AND user_id = ?", (party_id, user_id)
+                conn,
+                "SELECT 1 FROM party_members WHERE guild_id = ? AND party_id = ? AND user_id = ?",
+                (guild_id, party_id, user_id),
             )
             if member is None:
                 raise NotInPartyError(f"You are not in “{inert(party.name, 100)}”.")
@@ -321,8 +334,9 @@ class PartyStore:
             require_party_manager(party, actor_id, has_manage_events)
             session = await _open_session(conn, party, stamp)
             await conn.execute(
-                "UPDATE party_sessions SET starts_at = ?, event_id = NULL, reminder_sent_at = NULL WHERE id = ?",
-                (to_text(starts_at), session.id),
+                "UPDATE party_sessions SET starts_at = ?, event_id = NULL, reminder_sent_at = NULL"
+                " WHERE guild_id = ? AND id = ?",
+                (to_text(starts_at), guild_id, session.id),
             )
             return await _open_session(conn, party, stamp), session.event_id
 
@@ -401,18 +415,24 @@ class PartyStore:
             if session is not None:
                 present = [
                     int(r[0])
-                    for r in await _all(conn, "SELECT user_id FROM party_checkins WHERE session_id = ?", (session[0],))
+                    for r in await _all(
+                        conn,
+                        "SELECT c.user_id FROM party_checkins c JOIN party_sessions s ON s.id = c.session_id"
+                        " WHERE s.guild_id = ? AND c.session_id = ?",
+                        (guild_id, session[0]),
+                    )
                 ]
             standings = await load_standings(conn, [(u, party.show_id) for u in present])
             result = advance_party(party, show, {u: standings[(u, party.show_id)] for u in present}, now)
             episode = result.episode
             await conn.execute(
-                "UPDATE parties SET season = ?, episode = ? WHERE id = ?", (episode.season, episode.episode, party_id)
+                "UPDATE parties SET season = ?, episode = ? WHERE guild_id = ? AND id = ?",
+                (episode.season, episode.episode, guild_id, party_id),
             )
             if session is not None:
                 await conn.execute(
-                    "UPDATE party_sessions SET season = ?, episode = ?, closed_at = ? WHERE id = ?",
-                    (episode.season, episode.episode, stamp, session[0]),
+                    "UPDATE party_sessions SET season = ?, episode = ?, closed_at = ? WHERE guild_id = ? AND id = ?",
+                    (episode.season, episode.episode, stamp, guild_id, session[0]),
                 )
             if result.moved:
                 await save_updates(conn, result.moved, now)

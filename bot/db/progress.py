@@ -98,9 +98,8 @@ async def load_standings(conn: aiosqlite.Connection, keys: Iterable[Key]) -> dic
         f" LEFT JOIN watchlist w ON w.user_id = k.user_id AND w.show_id = k.show_id"
     )
     params = [value for key in wanted for value in key]
-    async with conn.execute(sql, params) as cur:
-        cur.row_factory = None  # plain tuples: much faster than sqlite3.Row here
-        rows = await cur.fetchall()
+    # One round trip to the database thread (execute, fetch and close separately would be three).
+    rows = await conn.execute_fetchall(sql, params)
     found: dict[Key, Standing] = {}
     for row in rows:
         user_id, show_id, status = row[0], row[1], row[2]
@@ -113,6 +112,14 @@ async def load_standings(conn: aiosqlite.Connection, keys: Iterable[Key]) -> dic
 async def save_updates(conn: aiosqlite.Connection, updates: Sequence[ProgressUpdate], now: dt.datetime) -> None:
     """Write the result of transitions: one row per (member, show) (the last update of each wins), every closed
     pass, and the watchlist status where it differs from what was stored before the first of them."""
+    texts: dict[dt.datetime | None, str | None] = {None: None}
+
+    def text(value: dt.datetime | None) -> str | None:
+        # A batch shares a handful of timestamps; formatting each once saves most of the time spent here.
+        if value not in texts:
+            texts[value] = to_text(value)
+        return texts[value]
+
     last: dict[Key, ProgressUpdate] = {}
     first_status: dict[Key, WatchStatus | None] = {}
     passes: list[tuple[Any, ...]] = []
@@ -127,16 +134,16 @@ async def save_updates(conn: aiosqlite.Connection, updates: Sequence[ProgressUpd
                 (
                     *key,
                     closed.number,
-                    to_text(closed.started_at),
-                    to_text(closed.ended_at),
+                    text(closed.started_at),
+                    text(closed.ended_at),
                     reached.season if reached else None,
                     reached.episode if reached else None,
-                    to_text(closed.completed_at),
+                    text(closed.completed_at),
                 )
             )
     rows = []
     statuses = []
-    stamp = to_text(now)
+    stamp = text(now)
     for key, update in last.items():
         p = update.progress
         position, seen = p.position, p.seen_through
@@ -148,33 +155,42 @@ async def save_updates(conn: aiosqlite.Connection, updates: Sequence[ProgressUpd
                 position.episode if position else None,
                 seen.season if seen else None,
                 seen.episode if seen else None,
-                to_text(p.pass_started_at),
-                to_text(p.updated_at),
-                to_text(p.completed_at),
+                text(p.pass_started_at),
+                text(p.updated_at),
+                text(p.completed_at),
             )
         )
         if update.status is not None and update.status is not first_status[key]:
             statuses.append((*key, update.status.value, stamp, stamp))
-    await conn.executemany(
-        f"INSERT INTO progress (user_id, show_id, {_PROGRESS_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"  # noqa: S608
-        " ON CONFLICT (user_id, show_id) DO UPDATE SET pass_number = excluded.pass_number,"
-        " season = excluded.season, episode = excluded.episode, seen_season = excluded.seen_season,"
-        " seen_episode = excluded.seen_episode, pass_started_at = excluded.pass_started_at,"
-        " updated_at = excluded.updated_at, completed_at = excluded.completed_at",
-        rows,
-    )
+    # Queued together: the database thread runs them back to back, in this order, without waiting on the loop.
+    writes = [
+        conn.executemany(
+            f"INSERT INTO progress (user_id, show_id, {_PROGRESS_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"  # noqa: S608
+            " ON CONFLICT (user_id, show_id) DO UPDATE SET pass_number = excluded.pass_number,"
+            " season = excluded.season, episode = excluded.episode, seen_season = excluded.seen_season,"
+            " seen_episode = excluded.seen_episode, pass_started_at = excluded.pass_started_at,"
+            " updated_at = excluded.updated_at, completed_at = excluded.completed_at",
+            rows,
+        )
+    ]
     if statuses:
-        await conn.executemany(
-            "INSERT INTO watchlist (user_id, show_id, status, added_at, updated_at) VALUES (?, ?, ?, ?, ?)"
-            " ON CONFLICT (user_id, show_id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at",
-            statuses,
+        writes.append(
+            conn.executemany(
+                "INSERT INTO watchlist (user_id, show_id, status, added_at, updated_at) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (user_id, show_id) DO UPDATE SET status = excluded.status,"
+                " updated_at = excluded.updated_at",
+                statuses,
+            )
         )
     if passes:
-        await conn.executemany(
-            "INSERT INTO watch_passes (user_id, show_id, pass_number, started_at, ended_at, season, episode,"
-            " completed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            passes,
+        writes.append(
+            conn.executemany(
+                "INSERT INTO watch_passes (user_id, show_id, pass_number, started_at, ended_at, season, episode,"
+                " completed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                passes,
+            )
         )
+    await asyncio.gather(*writes)
 
 
 @dataclass(slots=True)

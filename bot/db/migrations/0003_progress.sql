@@ -19,7 +19,7 @@ CREATE TABLE progress (
     CHECK ((season IS NULL) = (episode IS NULL)),
     CHECK (season IS NULL OR (season >= 1 AND episode >= 1))
 );
-CREATE INDEX progress_show ON progress (show_id);
+-- No index on show_id: shows are not deleted in normal running, and every progress write would pay for it.
 
 CREATE TABLE watch_passes (
     user_id INTEGER NOT NULL,

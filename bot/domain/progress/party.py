@@ -58,7 +58,7 @@ class PartySession:
     party_id: int
     guild_id: int
     channel_id: int
-    episode: Position | None  # the episode this session watches (None: past the show's known end)
+    episode: Position | None  # the episode watched, set when the party moved on (None while the session is open)
     starts_at: dt.datetime | None
     event_id: int | None
     reminder_sent_at: dt.datetime | None

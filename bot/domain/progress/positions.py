@@ -6,9 +6,10 @@ only marked one by one.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
-from bot.domain.episodes import check_episode
+from bot.domain.episodes import MAX_SEASON, check_episode
 from bot.domain.errors import EpisodeOutOfRangeError
 from bot.domain.models import SeasonInfo, Show
 
@@ -28,14 +29,22 @@ class Position:
         return f"S{self.season} E{self.episode}"
 
 
-def regular_seasons(show: Show) -> list[SeasonInfo]:
+def regular_seasons(show: Show) -> tuple[SeasonInfo, ...]:
     """The show's seasons without the specials, in order."""
-    return sorted((s for s in show.seasons if s.number != SPECIALS_SEASON), key=lambda s: s.number)
+    return _regular(show.seasons)
+
+
+# Progress updates run these for every update of a batch; a show's seasons are few and rarely change.
+@functools.lru_cache(maxsize=4096)
+def _regular(seasons: tuple[SeasonInfo, ...]) -> tuple[SeasonInfo, ...]:
+    return tuple(sorted((s for s in seasons if s.number != SPECIALS_SEASON), key=lambda s: s.number))
 
 
 def check_position(show: Show, season: int, episode: int) -> Position:
     """``Position(season, episode)`` once the show's real counts allow it (EpisodeOutOfRangeError otherwise)."""
-    check_episode(show, season, episode)
+    info = show.season(season) if 1 <= season <= MAX_SEASON else None
+    if info is None or episode < 1 or (info.episode_count is not None and episode > info.episode_count):
+        check_episode(show, season, episode)  # raises with the real range, or passes while seasons are unlisted
     return Position(season, episode)
 
 
@@ -56,7 +65,12 @@ def first_position(show: Show) -> Position:
 
 def last_position(show: Show) -> Position | None:
     """The show's last regular episode, or None while the last season's count (or any season) is unknown."""
-    seasons = regular_seasons(show)
+    return _last(show.seasons)
+
+
+@functools.lru_cache(maxsize=4096)
+def _last(all_seasons: tuple[SeasonInfo, ...]) -> Position | None:
+    seasons = _regular(all_seasons)
     if not seasons or seasons[-1].episode_count is None or seasons[-1].episode_count < 1:
         return None
     return Position(seasons[-1].number, seasons[-1].episode_count)
