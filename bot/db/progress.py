@@ -84,12 +84,26 @@ def _progress(user_id: int, show_id: int, row: Sequence[Any]) -> Progress:
     )
 
 
-async def load_standings(conn: aiosqlite.Connection, keys: Iterable[Key]) -> dict[Key, Standing]:
-    """Progress and watchlist status of each (user_id, show_id), in one query; missing parts are None."""
-    wanted = list(dict.fromkeys(keys))
-    if not wanted:
-        return {}
-    values = ", ".join("(?, ?)" for _ in wanted)
+UPSERT_PROGRESS = (
+    f"INSERT INTO progress (user_id, show_id, {_PROGRESS_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"  # noqa: S608
+    " ON CONFLICT (user_id, show_id) DO UPDATE SET pass_number = excluded.pass_number,"
+    " season = excluded.season, episode = excluded.episode, seen_season = excluded.seen_season,"
+    " seen_episode = excluded.seen_episode, pass_started_at = excluded.pass_started_at,"
+    " updated_at = excluded.updated_at, completed_at = excluded.completed_at"
+)
+UPSERT_STATUS = (
+    "INSERT INTO watchlist (user_id, show_id, status, added_at, updated_at) VALUES (?, ?, ?, ?, ?)"
+    " ON CONFLICT (user_id, show_id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at"
+)
+RECORD_FINISHED_ROUND = (
+    "INSERT INTO watch_passes (user_id, show_id, pass_number, started_at, ended_at, season, episode, completed_at)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def standings_query(keys: Sequence[Key]) -> tuple[str, list[int]]:
+    """One query for the progress and watchlist status of each distinct (user_id, show_id)."""
+    values = ", ".join("(?, ?)" for _ in keys)
     sql = (
         f"WITH k (user_id, show_id) AS (VALUES {values}) "  # noqa: S608 - placeholders only
         f"SELECT k.user_id, k.show_id, w.status, p.pass_number, p.season, p.episode, p.seen_season, p.seen_episode,"
@@ -97,9 +111,10 @@ async def load_standings(conn: aiosqlite.Connection, keys: Iterable[Key]) -> dic
         f" LEFT JOIN progress p ON p.user_id = k.user_id AND p.show_id = k.show_id"
         f" LEFT JOIN watchlist w ON w.user_id = k.user_id AND w.show_id = k.show_id"
     )
-    params = [value for key in wanted for value in key]
-    # One round trip to the database thread (execute, fetch and close separately would be three).
-    rows = await conn.execute_fetchall(sql, params)
+    return sql, [value for key in keys for value in key]
+
+
+def standings_from_rows(rows: Iterable[Sequence[Any]]) -> dict[Key, Standing]:
     found: dict[Key, Standing] = {}
     for row in rows:
         user_id, show_id, status = row[0], row[1], row[2]
@@ -109,9 +124,23 @@ async def load_standings(conn: aiosqlite.Connection, keys: Iterable[Key]) -> dic
     return found
 
 
-async def save_updates(conn: aiosqlite.Connection, updates: Sequence[ProgressUpdate], now: dt.datetime) -> None:
-    """Write the result of transitions: one row per (member, show) (the last update of each wins), every closed
-    pass, and the watchlist status where it differs from what was stored before the first of them."""
+async def load_standings(conn: aiosqlite.Connection, keys: Iterable[Key]) -> dict[Key, Standing]:
+    """Progress and watchlist status of each (user_id, show_id), in one query; missing parts are None."""
+    wanted = list(dict.fromkeys(keys))
+    if not wanted:
+        return {}
+    sql, params = standings_query(wanted)
+    # One round trip to the database thread (execute, fetch and close separately would be three).
+    return standings_from_rows(await conn.execute_fetchall(sql, params))
+
+
+Rows = list[tuple[Any, ...]]
+
+
+def update_rows(updates: Sequence[ProgressUpdate], now: dt.datetime) -> tuple[Rows, Rows, Rows]:
+    """Parameters for UPSERT_PROGRESS, UPSERT_STATUS and RECORD_FINISHED_ROUND from the results of transitions:
+    one progress row per (member, show) (the last update of each wins), a status row where it differs from what
+    was stored before the first of them, and every closed pass."""
     texts: dict[dt.datetime | None, str | None] = {None: None}
 
     def text(value: dt.datetime | None) -> str | None:
@@ -122,7 +151,7 @@ async def save_updates(conn: aiosqlite.Connection, updates: Sequence[ProgressUpd
 
     last: dict[Key, ProgressUpdate] = {}
     first_status: dict[Key, WatchStatus | None] = {}
-    passes: list[tuple[Any, ...]] = []
+    passes: Rows = []
     for update in updates:
         key = (update.before.user_id, update.before.show_id)
         first_status.setdefault(key, update.before.status)
@@ -141,8 +170,8 @@ async def save_updates(conn: aiosqlite.Connection, updates: Sequence[ProgressUpd
                     text(closed.completed_at),
                 )
             )
-    rows = []
-    statuses = []
+    rows: Rows = []
+    statuses: Rows = []
     stamp = text(now)
     for key, update in last.items():
         p = update.progress
@@ -162,34 +191,18 @@ async def save_updates(conn: aiosqlite.Connection, updates: Sequence[ProgressUpd
         )
         if update.status is not None and update.status is not first_status[key]:
             statuses.append((*key, update.status.value, stamp, stamp))
+    return rows, statuses, passes
+
+
+async def save_updates(conn: aiosqlite.Connection, updates: Sequence[ProgressUpdate], now: dt.datetime) -> None:
+    """Write the results of transitions (see ``update_rows``)."""
+    rows, statuses, passes = update_rows(updates, now)
     # Queued together: the database thread runs them back to back, in this order, without waiting on the loop.
-    writes = [
-        conn.executemany(
-            f"INSERT INTO progress (user_id, show_id, {_PROGRESS_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"  # noqa: S608
-            " ON CONFLICT (user_id, show_id) DO UPDATE SET pass_number = excluded.pass_number,"
-            " season = excluded.season, episode = excluded.episode, seen_season = excluded.seen_season,"
-            " seen_episode = excluded.seen_episode, pass_started_at = excluded.pass_started_at,"
-            " updated_at = excluded.updated_at, completed_at = excluded.completed_at",
-            rows,
-        )
-    ]
+    writes = [conn.executemany(UPSERT_PROGRESS, rows)]
     if statuses:
-        writes.append(
-            conn.executemany(
-                "INSERT INTO watchlist (user_id, show_id, status, added_at, updated_at) VALUES (?, ?, ?, ?, ?)"
-                " ON CONFLICT (user_id, show_id) DO UPDATE SET status = excluded.status,"
-                " updated_at = excluded.updated_at",
-                statuses,
-            )
-        )
+        writes.append(conn.executemany(UPSERT_STATUS, statuses))
     if passes:
-        writes.append(
-            conn.executemany(
-                "INSERT INTO watch_passes (user_id, show_id, pass_number, started_at, ended_at, season, episode,"
-                " completed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                passes,
-            )
-        )
+        writes.append(conn.executemany(RECORD_FINISHED_ROUND, passes))
     await asyncio.gather(*writes)
 
 
@@ -233,6 +246,11 @@ class ProgressStore:
             self._flusher = asyncio.create_task(self._flush())
         return await future
 
+    async def drain(self) -> None:
+        """Wait until every queued update is committed (call before closing the database)."""
+        while self._flusher is not None and not self._flusher.done():
+            await asyncio.shield(self._flusher)
+
     async def mark_special(self, user_id: int, show: Show, number: int) -> bool:
         """Mark special ``number`` (season 0) watched; False when it already was. Progress does not move."""
         check_special(show, number)
@@ -266,10 +284,13 @@ class ProgressStore:
             batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
             try:
                 outcomes = await self._write_batch(batch)
-            except Exception as exc:  # the transaction failed: nothing in the batch was stored
+            except BaseException as exc:  # the transaction failed (or was cancelled): nothing in it was stored
+                failure = exc if isinstance(exc, Exception) else RuntimeError("the progress write was cancelled")
                 for request in batch:
                     if not request.future.done():
-                        request.future.set_exception(exc)
+                        request.future.set_exception(failure)
+                if not isinstance(exc, Exception):
+                    raise
                 continue
             for request, outcome in outcomes:
                 if request.future.done():
@@ -309,13 +330,11 @@ class ProgressStore:
 
     async def for_member(self, user_id: int, limit: int | None = None, offset: int = 0) -> list[Progress]:
         """The member's progress in every show, most recently updated first (``limit``/``offset`` for pages)."""
-        async with self.db.conn.execute(
+        rows = await self.db.conn.execute_fetchall(  # one round trip to the database thread
             f"SELECT show_id, {_PROGRESS_COLUMNS} FROM progress WHERE user_id = ?"  # noqa: S608 - constant columns
             " ORDER BY updated_at DESC, show_id LIMIT ? OFFSET ?",
             (user_id, -1 if limit is None else limit, offset),
-        ) as cur:
-            cur.row_factory = None
-            rows = await cur.fetchall()
+        )
         return [_progress(user_id, row[0], row[1:]) for row in rows]
 
     async def count(self, user_id: int) -> int:

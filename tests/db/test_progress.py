@@ -224,3 +224,12 @@ async def test_a_members_time_zone_is_kept_and_forgotten(db, clock):
     assert await settings.delete_user_data(ANA) == 1
     assert await settings.timezone(ANA) is None
     assert await settings.timezone(BO) == "Europe/London"
+
+
+async def test_drain_waits_for_queued_updates_to_commit(db, progress, shows):
+    pending = [asyncio.create_task(progress.set(user, shows["seed"], 1, 4)) for user in range(100, 130)]
+    await asyncio.sleep(0)  # the tasks queue their updates
+    await progress.drain()
+    rows = await db.fetchval("SELECT COUNT(*) FROM progress WHERE episode = 4")
+    assert rows == 30
+    assert all(task.done() for task in pending)
