@@ -319,6 +319,15 @@ class PartyStore:
 
         return await self.db.write(op)
 
+    async def open_session(self, guild_id: int, party_id: int) -> PartySession | None:
+        """The party's open session without creating one (for ``/party status``)."""
+        row = await self.db.fetchone(
+            f"SELECT {_SESSION} FROM party_sessions s JOIN parties p ON p.id = s.party_id"  # noqa: S608
+            " WHERE s.guild_id = ? AND s.party_id = ? AND s.closed_at IS NULL",
+            (guild_id, party_id),
+        )
+        return None if row is None else _session(row)
+
     async def schedule(
         self, guild_id: int, party_id: int, actor_id: int, has_manage_events: bool, starts_at: dt.datetime
     ) -> tuple[PartySession, int | None]:

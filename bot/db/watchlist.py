@@ -28,9 +28,13 @@ class WatchlistStore:
         self.clock = clock
 
     async def set(
-        self, user_id: int, show_id: int, status: WatchStatus = WatchStatus.PLAN
+        self, user_id: int, show_id: int, status: WatchStatus | None = None
     ) -> tuple[WatchlistEntry, WatchStatus | None]:
-        """Add the show or change its status; returns the entry and the status it had before (None: new)."""
+        """Add the show or change its status; returns the entry and the status it had before (None: new).
+
+        Without a status, a new entry is "plan" and an existing one keeps its status (``/watchlist add`` of a show
+        already on the list must not move it back).
+        """
         stamp = to_text(self.clock())
 
         async def op(conn: aiosqlite.Connection) -> tuple[WatchlistEntry, WatchStatus | None]:
@@ -39,12 +43,13 @@ class WatchlistStore:
             ) as cur:
                 row = await cur.fetchone()
             before = None if row is None else WatchStatus(row[0])
-            if before is not status:
+            wanted = status or before or WatchStatus.PLAN
+            if before is not wanted:
                 await conn.execute(
                     "INSERT INTO watchlist (user_id, show_id, status, added_at, updated_at) VALUES (?, ?, ?, ?, ?)"
                     " ON CONFLICT (user_id, show_id) DO UPDATE SET status = excluded.status,"
                     " updated_at = excluded.updated_at",
-                    (user_id, show_id, status.value, stamp, stamp),
+                    (user_id, show_id, wanted.value, stamp, stamp),
                 )
             async with conn.execute(
                 f"SELECT {_COLUMNS} FROM watchlist WHERE user_id = ? AND show_id = ?",  # noqa: S608 - constant

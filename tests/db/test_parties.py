@@ -231,6 +231,7 @@ async def test_checking_in_joins_the_party_once(parties, seed):
 
 async def test_schedule_keeps_the_utc_start_and_the_event(parties, seed):
     party = await make(parties, seed)
+    assert await parties.open_session(GUILD, party.id) is None  # status reads do not create sessions
     start = dt.datetime(2026, 12, 1, 20, 0, tzinfo=dt.timezone(dt.timedelta(hours=9)))
     session, replaced = await parties.schedule(GUILD, party.id, HOST, False, start)
     assert replaced is None
@@ -240,6 +241,8 @@ async def test_schedule_keeps_the_utc_start_and_the_event(parties, seed):
     await parties.set_event(OTHER_GUILD, session.id, 666)  # another server's id changes nothing
     moved, replaced = await parties.schedule(GUILD, party.id, HOST, False, start + dt.timedelta(hours=1))
     assert (moved.id, replaced, moved.event_id) == (session.id, 555, None)
+    assert (await parties.open_session(GUILD, party.id)).starts_at == start + dt.timedelta(hours=1)
+    assert await parties.open_session(OTHER_GUILD, party.id) is None
 
 
 async def test_a_reminder_is_due_once_even_across_a_restart(tmp_path, seed, clock, db):

@@ -196,6 +196,8 @@ async def test_watchlist_statuses_set_by_hand_move_anywhere_and_filter(watchlist
     assert (entry.status, before) == (WatchStatus.ON_HOLD, WatchStatus.COMPLETED)
     assert entry.added_at == T0
     assert entry.updated_at == clock.now
+    entry, before = await watchlist.set(ANA, seed.id)  # add again without a status: kept as it is
+    assert (entry.status, before) == (WatchStatus.ON_HOLD, WatchStatus.ON_HOLD)
     assert [e.show_id for e in await watchlist.for_member(ANA)] == [seed.id, two.id]
     assert [e.show_id for e in await watchlist.for_member(ANA, WatchStatus.PLAN)] == [two.id]
     assert await watchlist.remove(ANA, two.id)

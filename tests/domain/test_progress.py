@@ -1,8 +1,10 @@
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from bot.domain.errors import AlreadyFinishedError, EpisodeOutOfRangeError, NothingToRewatchError
+from bot.domain.errors import AlreadyFinishedError, EpisodeOutOfRangeError, NothingToRewatchError, UserFacingError
 from bot.domain.models import Episode, SeasonInfo, Show
 from bot.domain.progress import (
     Position,
@@ -11,6 +13,8 @@ from bot.domain.progress import (
     check_special,
     episodes_through,
     following,
+    is_last,
+    last_position,
     next_episode,
     position_label,
     progress_bar,
@@ -197,3 +201,70 @@ def test_a_rewatcher_keeps_seeing_titles_they_have_seen_before():
     started = rewatch(at(SEED, 1, 8), SEED, later(1)).after
     assert started.progress is not None
     assert unseen_episodes([Episode(1, 8)], started.progress.seen_through) == frozenset()
+
+
+# -- properties ------------------------------------------------------------------------------------------------------
+
+
+def generated(counts: list[int], specials: int) -> Show:
+    regular = tuple(SeasonInfo(n + 1, c) for n, c in enumerate(counts))
+    return Show(id=9, title="Generated", seasons=regular + ((SeasonInfo(0, specials),) if specials else ()))
+
+
+SHOWS = st.builds(generated, st.lists(st.integers(1, 12), min_size=1, max_size=4), st.integers(0, 3))
+STEPS = st.lists(
+    st.one_of(
+        st.tuples(st.just("set"), st.integers(-1, 5), st.integers(-1, 14)),
+        st.tuples(st.just("next"), st.just(0), st.just(0)),
+        st.tuples(st.just("rewatch"), st.just(0), st.just(0)),
+        st.tuples(st.just("last"), st.just(0), st.just(0)),
+    ),
+    max_size=40,
+)
+
+
+@given(SHOWS)
+def test_next_from_nothing_walks_every_regular_episode_once(show):
+    position, steps = None, 0
+    while (position := following(show, position)) is not None:
+        steps += 1
+        assert not is_last(show, position) or position == last_position(show)
+    assert steps == total_episodes(show)
+
+
+@settings(max_examples=300, deadline=None)
+@given(SHOWS, STEPS)
+def test_any_sequence_of_commands_keeps_progress_consistent(show, steps):
+    standing = fresh(show)
+    for minute, (command, season, episode) in enumerate(steps):
+        now = later(minute)
+        try:
+            if command == "set":
+                update = set_episode(standing, show, season, episode, now)
+            elif command == "last":
+                end = last_position(show)
+                assert end is not None
+                update = set_episode(standing, show, end.season, end.episode, now)
+            elif command == "next":
+                update = next_episode(standing, show, now)
+            else:
+                update = rewatch(standing, show, now)
+        except UserFacingError:
+            continue
+        progress = update.progress
+        if progress.position is not None:
+            info = show.season(progress.position.season)
+            assert progress.position.season >= 1
+            assert info is not None
+            assert 1 <= progress.position.episode <= (info.episode_count or 0)
+            assert progress.seen_through is not None
+            assert progress.seen_through >= progress.position
+        # Completed never goes back to watching except by an explicit rewatch.
+        if standing.status is WatchStatus.COMPLETED and command != "rewatch":
+            assert update.status is WatchStatus.COMPLETED
+        assert update.completed_now == (
+            progress.position is not None
+            and is_last(show, progress.position)
+            and (standing.progress is None or standing.progress.completed_at is None)
+        )
+        standing = update.after
