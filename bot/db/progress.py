@@ -4,8 +4,9 @@ Writes are read-modify-write: a transition from ``bot.domain.progress`` runs on 
 transaction, so two ``/progress next`` at once give two episodes, never one. Concurrent updates are gathered into
 one ``Database.write`` op: one query reads every standing in the batch, the transitions run in order (several for
 the same member and show chain), then one statement per table writes the results. An update returns once its
-transaction has committed. ``load_standings`` and ``save_updates`` are shared with PartyStore, whose ``next``
-moves several members' progress in its own transaction.
+transaction has committed. A transition's refusal fails that update alone; if the database refuses the batch,
+its updates are retried one by one so that only the bad one fails. ``load_standings`` and ``save_updates`` are
+shared with PartyStore, whose ``next`` moves several members' progress in its own transaction.
 """
 
 from __future__ import annotations
@@ -284,14 +285,18 @@ class ProgressStore:
             batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
             try:
                 outcomes = await self._write_batch(batch)
-            except BaseException as exc:  # the transaction failed (or was cancelled): nothing in it was stored
-                failure = exc if isinstance(exc, Exception) else RuntimeError("the progress write was cancelled")
+            except Exception as exc:
+                if len(batch) == 1:
+                    outcomes = [(batch[0], exc)]
+                else:
+                    # One bad update (a show that is not stored, say) must not fail its batch-mates: write each
+                    # alone, as separate ops sharing Database's transaction, each in its own savepoint.
+                    outcomes = await self._write_one_by_one(batch)
+            except BaseException:  # cancelled: nothing in the batch was stored
                 for request in batch:
                     if not request.future.done():
-                        request.future.set_exception(failure)
-                if not isinstance(exc, Exception):
-                    raise
-                continue
+                        request.future.set_exception(RuntimeError("the progress write was cancelled"))
+                raise
             for request, outcome in outcomes:
                 if request.future.done():
                     continue
@@ -299,6 +304,16 @@ class ProgressStore:
                     request.future.set_exception(outcome)
                 else:
                     request.future.set_result(outcome)
+
+    async def _write_one_by_one(self, batch: list[_Request]) -> list[tuple[_Request, ProgressUpdate | Exception]]:
+        results = await asyncio.gather(*(self._write_batch([request]) for request in batch), return_exceptions=True)
+        outcomes: list[tuple[_Request, ProgressUpdate | Exception]] = []
+        for request, result in zip(batch, results, strict=True):
+            if isinstance(result, BaseException):
+                outcomes.append((request, result if isinstance(result, Exception) else RuntimeError(str(result))))
+            else:
+                outcomes.extend(result)
+        return outcomes
 
     async def _write_batch(self, batch: list[_Request]) -> list[tuple[_Request, ProgressUpdate | Exception]]:
         async def op(conn: aiosqlite.Connection) -> list[tuple[_Request, ProgressUpdate | Exception]]:

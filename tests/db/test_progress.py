@@ -235,3 +235,17 @@ async def test_drain_waits_for_queued_updates_to_commit(db, progress, shows):
     rows = await db.fetchval("SELECT COUNT(*) FROM progress WHERE episode = 4")
     assert rows == 30
     assert all(task.done() for task in pending)
+
+
+async def test_an_update_the_database_refuses_fails_alone(progress, shows):
+    ghost = Show(id=999_999, title="Not stored", seasons=(SeasonInfo(1, 8),))
+    results = await asyncio.gather(
+        progress.set(ANA, shows["seed"], 1, 2),
+        progress.set(ANA, ghost, 1, 2),
+        progress.set(BO, shows["seed"], 1, 3),
+        return_exceptions=True,
+    )
+    assert isinstance(results[1], sqlite3.IntegrityError)
+    assert (await progress.get(ANA, shows["seed"].id)).position == Position(1, 2)
+    assert (await progress.get(BO, shows["seed"].id)).position == Position(1, 3)
+    assert await progress.get(ANA, ghost.id) is None
