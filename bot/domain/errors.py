@@ -88,3 +88,47 @@ class ReviewNotFoundError(UserFacingError):
     def __init__(self, review_id: int) -> None:
         super().__init__(f"There is no review #{review_id} in this server.")
         self.review_id = review_id
+
+
+# -- progress, parties and times (issue 9) ------------------------------------------------------------------------
+
+
+class AlreadyFinishedError(UserFacingError):
+    """There is no episode after this one: the member (or the party) has reached the show's last episode."""
+
+
+class NothingToRewatchError(UserFacingError):
+    """A rewatch asked for a show the member has not started (or a rewatch that has not started yet)."""
+
+
+class PartyNotFoundError(UserFacingError):
+    """No open party by that name in this server (or several, in other channels, and none here)."""
+
+
+class DuplicatePartyError(UserFacingError):
+    """An open party in this channel already has that name."""
+
+
+class NotInPartyError(UserFacingError):
+    """The member is not in the party they tried to act in."""
+
+
+class InvalidTimeError(InvalidInputError):
+    """Text that cannot be read as a time."""
+
+
+class TimeInPastError(InvalidTimeError):
+    """A time that has already passed."""
+
+
+class UnknownTimezoneError(InvalidInputError):
+    """A time zone name that is not in the IANA database; carries close names to suggest."""
+
+    def __init__(self, name: str, suggestions: Sequence[str] = ()) -> None:
+        message = f"“{inert(name, 60)}” is not a time zone I know."
+        message += " Use an IANA name such as Asia/Seoul or Europe/London."
+        if suggestions:
+            message += " Did you mean: " + ", ".join(suggestions[:5]) + "?"
+        super().__init__(message)
+        self.name = name
+        self.suggestions = list(suggestions)

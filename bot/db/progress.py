@@ -1,0 +1,386 @@
+"""ProgressStore: each member's place in each show (shared across servers), its passes and marked specials.
+
+Writes are read-modify-write: a transition from ``bot.domain.progress`` runs on the state read inside the same
+transaction, so two ``/progress next`` at once give two episodes, never one. Concurrent updates are gathered into
+one ``Database.write`` op: one query reads every standing in the batch, the transitions run in order (several for
+the same member and show chain), then one statement per table writes the results. An update returns once its
+transaction has committed. A transition's refusal fails that update alone; if the database refuses the batch,
+its updates are retried one by one so that only the bad one fails. ``load_standings`` and ``save_updates`` are
+shared with PartyStore, whose ``next`` moves several members' progress in its own transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiosqlite
+
+from bot.db.database import Database
+from bot.domain.models import Show
+from bot.domain.progress import (
+    Position,
+    Progress,
+    ProgressUpdate,
+    Standing,
+    WatchPass,
+    WatchStatus,
+    check_special,
+    next_episode,
+    rewatch,
+    set_episode,
+)
+
+Clock = Callable[[], dt.datetime]
+Transition = Callable[[Standing], ProgressUpdate]
+Key = tuple[int, int]
+
+# Updates gathered into one transaction at most (two parameters each in the read; far under SQLite's limit).
+MAX_BATCH = 512
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def to_text(value: dt.datetime | None) -> str | None:
+    """UTC ISO 8601 with microseconds: fixed width, so stored times compare correctly as text."""
+    return None if value is None else value.astimezone(dt.UTC).isoformat(timespec="microseconds")
+
+
+def from_text(value: str | None) -> dt.datetime | None:
+    if value is None:
+        return None
+    stamp = dt.datetime.fromisoformat(value)
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)
+
+
+def required_time(value: str) -> dt.datetime:
+    stamp = from_text(value)
+    assert stamp is not None  # noqa: S101 - NOT NULL column
+    return stamp
+
+
+def _position(season: int | None, episode: int | None) -> Position | None:
+    return None if season is None or episode is None else Position(season, episode)
+
+
+_PROGRESS_COLUMNS = "pass_number, season, episode, seen_season, seen_episode, pass_started_at, updated_at, completed_at"
+
+
+def _progress(user_id: int, show_id: int, row: Sequence[Any]) -> Progress:
+    """A Progress from the eight columns of ``_PROGRESS_COLUMNS``, in order."""
+    return Progress(
+        user_id=user_id,
+        show_id=show_id,
+        position=_position(row[1], row[2]),
+        seen_through=_position(row[3], row[4]),
+        pass_number=row[0],
+        pass_started_at=required_time(row[5]),
+        updated_at=required_time(row[6]),
+        completed_at=from_text(row[7]),
+    )
+
+
+UPSERT_PROGRESS = (
+    f"INSERT INTO progress (user_id, show_id, {_PROGRESS_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"  # noqa: S608
+    " ON CONFLICT (user_id, show_id) DO UPDATE SET pass_number = excluded.pass_number,"
+    " season = excluded.season, episode = excluded.episode, seen_season = excluded.seen_season,"
+    " seen_episode = excluded.seen_episode, pass_started_at = excluded.pass_started_at,"
+    " updated_at = excluded.updated_at, completed_at = excluded.completed_at"
+)
+UPSERT_STATUS = (
+    "INSERT INTO watchlist (user_id, show_id, status, added_at, updated_at) VALUES (?, ?, ?, ?, ?)"
+    " ON CONFLICT (user_id, show_id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at"
+)
+RECORD_FINISHED_ROUND = (
+    "INSERT INTO watch_passes (user_id, show_id, pass_number, started_at, ended_at, season, episode, completed_at)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def standings_query(keys: Sequence[Key]) -> tuple[str, list[int]]:
+    """One query for the progress and watchlist status of each distinct (user_id, show_id)."""
+    values = ", ".join("(?, ?)" for _ in keys)
+    sql = (
+        f"WITH k (user_id, show_id) AS (VALUES {values}) "  # noqa: S608 - placeholders only
+        f"SELECT k.user_id, k.show_id, w.status, p.pass_number, p.season, p.episode, p.seen_season, p.seen_episode,"
+        f" p.pass_started_at, p.updated_at, p.completed_at FROM k"
+        f" LEFT JOIN progress p ON p.user_id = k.user_id AND p.show_id = k.show_id"
+        f" LEFT JOIN watchlist w ON w.user_id = k.user_id AND w.show_id = k.show_id"
+    )
+    return sql, [value for key in keys for value in key]
+
+
+def standings_from_rows(rows: Iterable[Sequence[Any]]) -> dict[Key, Standing]:
+    found: dict[Key, Standing] = {}
+    for row in rows:
+        user_id, show_id, status = row[0], row[1], row[2]
+        progress = None if row[3] is None else _progress(user_id, show_id, row[3:])
+        watch = None if status is None else WatchStatus(status)
+        found[(user_id, show_id)] = Standing(user_id, show_id, progress, watch)
+    return found
+
+
+async def load_standings(conn: aiosqlite.Connection, keys: Iterable[Key]) -> dict[Key, Standing]:
+    """Progress and watchlist status of each (user_id, show_id), in one query; missing parts are None."""
+    wanted = list(dict.fromkeys(keys))
+    if not wanted:
+        return {}
+    sql, params = standings_query(wanted)
+    # One round trip to the database thread (execute, fetch and close separately would be three).
+    return standings_from_rows(await conn.execute_fetchall(sql, params))
+
+
+Rows = list[tuple[Any, ...]]
+
+
+def update_rows(updates: Sequence[ProgressUpdate], now: dt.datetime) -> tuple[Rows, Rows, Rows]:
+    """Parameters for UPSERT_PROGRESS, UPSERT_STATUS and RECORD_FINISHED_ROUND from the results of transitions:
+    one progress row per (member, show) (the last update of each wins), a status row where it differs from what
+    was stored before the first of them, and every closed pass."""
+    texts: dict[dt.datetime | None, str | None] = {None: None}
+
+    def text(value: dt.datetime | None) -> str | None:
+        # A batch shares a handful of timestamps; formatting each once saves most of the time spent here.
+        if value not in texts:
+            texts[value] = to_text(value)
+        return texts[value]
+
+    last: dict[Key, ProgressUpdate] = {}
+    first_status: dict[Key, WatchStatus | None] = {}
+    passes: Rows = []
+    for update in updates:
+        key = (update.before.user_id, update.before.show_id)
+        first_status.setdefault(key, update.before.status)
+        last[key] = update
+        closed = update.closed_pass
+        if closed is not None:
+            reached = closed.reached
+            passes.append(
+                (
+                    *key,
+                    closed.number,
+                    text(closed.started_at),
+                    text(closed.ended_at),
+                    reached.season if reached else None,
+                    reached.episode if reached else None,
+                    text(closed.completed_at),
+                )
+            )
+    rows: Rows = []
+    statuses: Rows = []
+    stamp = text(now)
+    for key, update in last.items():
+        p = update.progress
+        position, seen = p.position, p.seen_through
+        rows.append(
+            (
+                *key,
+                p.pass_number,
+                position.season if position else None,
+                position.episode if position else None,
+                seen.season if seen else None,
+                seen.episode if seen else None,
+                text(p.pass_started_at),
+                text(p.updated_at),
+                text(p.completed_at),
+            )
+        )
+        if update.status is not None and update.status is not first_status[key]:
+            statuses.append((*key, update.status.value, stamp, stamp))
+    return rows, statuses, passes
+
+
+async def save_updates(conn: aiosqlite.Connection, updates: Sequence[ProgressUpdate], now: dt.datetime) -> None:
+    """Write the results of transitions (see ``update_rows``)."""
+    rows, statuses, passes = update_rows(updates, now)
+    # Queued together: the database thread runs them back to back, in this order, without waiting on the loop.
+    writes = [conn.executemany(UPSERT_PROGRESS, rows)]
+    if statuses:
+        writes.append(conn.executemany(UPSERT_STATUS, statuses))
+    if passes:
+        writes.append(conn.executemany(RECORD_FINISHED_ROUND, passes))
+    await asyncio.gather(*writes)
+
+
+@dataclass(slots=True)
+class _Request:
+    key: Key
+    transition: Transition
+    future: asyncio.Future[ProgressUpdate] = field(repr=False)
+
+
+class ProgressStore:
+    def __init__(self, db: Database, clock: Clock = utcnow) -> None:
+        self.db = db
+        self.clock = clock
+        self._queue: list[_Request] = []
+        self._flusher: asyncio.Task[None] | None = None
+
+    # -- writes -------------------------------------------------------------------------------------------------
+
+    async def set(self, user_id: int, show: Show, season: int, episode: int) -> ProgressUpdate:
+        """``/progress set``: everything up to this regular episode watched. Season 0 goes to ``mark_special``."""
+        now = self.clock()
+        return await self.apply(user_id, show.id, lambda s: set_episode(s, show, season, episode, now))
+
+    async def next(self, user_id: int, show: Show) -> ProgressUpdate:
+        now = self.clock()
+        return await self.apply(user_id, show.id, lambda s: next_episode(s, show, now))
+
+    async def rewatch(self, user_id: int, show: Show) -> ProgressUpdate:
+        now = self.clock()
+        return await self.apply(user_id, show.id, lambda s: rewatch(s, show, now))
+
+    async def apply(self, user_id: int, show_id: int, transition: Transition) -> ProgressUpdate:
+        """Run ``transition`` on the member's stored standing and store its result; returns once committed.
+
+        A ``UserFacingError`` from the transition reaches the caller and stores nothing.
+        """
+        future: asyncio.Future[ProgressUpdate] = asyncio.get_running_loop().create_future()
+        self._queue.append(_Request((user_id, show_id), transition, future))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush())
+        return await future
+
+    async def drain(self) -> None:
+        """Wait until every queued update is committed (call before closing the database)."""
+        while self._flusher is not None and not self._flusher.done():
+            await asyncio.shield(self._flusher)
+
+    async def mark_special(self, user_id: int, show: Show, number: int) -> bool:
+        """Mark special ``number`` (season 0) watched; False when it already was. Progress does not move."""
+        check_special(show, number)
+        stamp = to_text(self.clock())
+
+        async def op(conn: aiosqlite.Connection) -> bool:
+            cur = await conn.execute(
+                "INSERT INTO specials_watched (user_id, show_id, number, marked_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (user_id, show_id, number) DO NOTHING",
+                (user_id, show.id, number, stamp),
+            )
+            return cur.rowcount == 1
+
+        return await self.db.write(op)
+
+    async def delete_user_data(self, user_id: int) -> int:
+        """Forget the member's progress, passes and specials; returns how many shows they had progress in."""
+
+        async def op(conn: aiosqlite.Connection) -> int:
+            cur = await conn.execute("DELETE FROM progress WHERE user_id = ?", (user_id,))
+            await conn.execute("DELETE FROM watch_passes WHERE user_id = ?", (user_id,))
+            await conn.execute("DELETE FROM specials_watched WHERE user_id = ?", (user_id,))
+            return cur.rowcount
+
+        return await self.db.write(op)
+
+    async def _flush(self) -> None:
+        # Let the coroutines that are ready in this loop iteration queue their updates first.
+        await asyncio.sleep(0)
+        while self._queue:
+            batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
+            try:
+                outcomes = await self._write_batch(batch)
+            except Exception as exc:
+                if len(batch) == 1:
+                    outcomes = [(batch[0], exc)]
+                else:
+                    # One bad update (a show that is not stored, say) must not fail its batch-mates: write each
+                    # alone, as separate ops sharing Database's transaction, each in its own savepoint.
+                    outcomes = await self._write_one_by_one(batch)
+            except BaseException:  # cancelled: nothing in the batch was stored
+                for request in batch:
+                    if not request.future.done():
+                        request.future.set_exception(RuntimeError("the progress write was cancelled"))
+                raise
+            for request, outcome in outcomes:
+                if request.future.done():
+                    continue
+                if isinstance(outcome, BaseException):
+                    request.future.set_exception(outcome)
+                else:
+                    request.future.set_result(outcome)
+
+    async def _write_one_by_one(self, batch: list[_Request]) -> list[tuple[_Request, ProgressUpdate | Exception]]:
+        results = await asyncio.gather(*(self._write_batch([request]) for request in batch), return_exceptions=True)
+        outcomes: list[tuple[_Request, ProgressUpdate | Exception]] = []
+        for request, result in zip(batch, results, strict=True):
+            if isinstance(result, BaseException):
+                outcomes.append((request, result if isinstance(result, Exception) else RuntimeError(str(result))))
+            else:
+                outcomes.extend(result)
+        return outcomes
+
+    async def _write_batch(self, batch: list[_Request]) -> list[tuple[_Request, ProgressUpdate | Exception]]:
+        async def op(conn: aiosqlite.Connection) -> list[tuple[_Request, ProgressUpdate | Exception]]:
+            outcomes: list[tuple[_Request, ProgressUpdate | Exception]] = []
+            standings = await load_standings(conn, (r.key for r in batch))
+            done: list[ProgressUpdate] = []
+            for request in batch:
+                try:
+                    update = request.transition(standings[request.key])
+                except Exception as exc:  # the transition's refusal goes to its caller only
+                    outcomes.append((request, exc))
+                    continue
+                standings[request.key] = update.after
+                done.append(update)
+                outcomes.append((request, update))
+            if done:
+                await save_updates(conn, done, self.clock())
+            return outcomes
+
+        return await self.db.write(op)
+
+    # -- reads --------------------------------------------------------------------------------------------------
+
+    async def standing(self, user_id: int, show_id: int) -> Standing:
+        return (await load_standings(self.db.conn, [(user_id, show_id)]))[(user_id, show_id)]
+
+    async def get(self, user_id: int, show_id: int) -> Progress | None:
+        return (await self.standing(user_id, show_id)).progress
+
+    async def for_member(self, user_id: int, limit: int | None = None, offset: int = 0) -> list[Progress]:
+        """The member's progress in every show, most recently updated first (``limit``/``offset`` for pages)."""
+        rows = await self.db.conn.execute_fetchall(  # one round trip to the database thread
+            f"SELECT show_id, {_PROGRESS_COLUMNS} FROM progress WHERE user_id = ?"  # noqa: S608 - constant columns
+            " ORDER BY updated_at DESC, show_id LIMIT ? OFFSET ?",
+            (user_id, -1 if limit is None else limit, offset),
+        )
+        return [_progress(user_id, row[0], row[1:]) for row in rows]
+
+    async def count(self, user_id: int) -> int:
+        return int(await self.db.fetchval("SELECT COUNT(*) FROM progress WHERE user_id = ?", (user_id,)) or 0)
+
+    async def specials(self, user_id: int, show_id: int) -> frozenset[int]:
+        rows = await self.db.fetchall(
+            "SELECT number FROM specials_watched WHERE user_id = ? AND show_id = ?", (user_id, show_id)
+        )
+        return frozenset(int(r[0]) for r in rows)
+
+    async def history(self, user_id: int, show_id: int) -> list[WatchPass]:
+        """Every pass through the show, oldest first; the current one last, with ``ended_at`` None."""
+        rows = await self.db.fetchall(
+            "SELECT pass_number, started_at, ended_at, season, episode, completed_at FROM watch_passes"
+            " WHERE user_id = ? AND show_id = ? ORDER BY pass_number",
+            (user_id, show_id),
+        )
+        passes = [
+            WatchPass(
+                number=r[0],
+                started_at=required_time(r[1]),
+                ended_at=from_text(r[2]),
+                reached=_position(r[3], r[4]),
+                completed_at=from_text(r[5]),
+            )
+            for r in rows
+        ]
+        current = await self.get(user_id, show_id)
+        if current is not None:
+            passes.append(
+                WatchPass(current.pass_number, current.pass_started_at, None, current.position, current.completed_at)
+            )
+        return passes

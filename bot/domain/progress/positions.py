@@ -1,0 +1,118 @@
+"""Where a viewer is in a show: a (season, episode) position, checked against the show's real counts.
+
+Season 0 holds specials: they are never a position (they count toward neither progress nor completion), they are
+only marked one by one.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+from bot.domain.episodes import MAX_SEASON, check_episode
+from bot.domain.errors import EpisodeOutOfRangeError
+from bot.domain.models import SeasonInfo, Show
+
+SPECIALS_SEASON = 0
+# Highest special number accepted while the show does not list its specials' count.
+MAX_SPECIAL = 999
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Position:
+    """A regular episode: season 1 and up, episode 1 and up. Ordered by season, then episode."""
+
+    season: int
+    episode: int
+
+    def label(self) -> str:
+        return f"S{self.season} E{self.episode}"
+
+
+def regular_seasons(show: Show) -> tuple[SeasonInfo, ...]:
+    """The show's seasons without the specials, in order."""
+    return _regular(show.seasons)
+
+
+# Progress updates run these for every update of a batch; a show's seasons are few and rarely change.
+@functools.lru_cache(maxsize=4096)
+def _regular(seasons: tuple[SeasonInfo, ...]) -> tuple[SeasonInfo, ...]:
+    return tuple(sorted((s for s in seasons if s.number != SPECIALS_SEASON), key=lambda s: s.number))
+
+
+def check_position(show: Show, season: int, episode: int) -> Position:
+    """``Position(season, episode)`` once the show's real counts allow it (EpisodeOutOfRangeError otherwise)."""
+    info = show.season(season) if 1 <= season <= MAX_SEASON else None
+    if info is None or episode < 1 or (info.episode_count is not None and episode > info.episode_count):
+        check_episode(show, season, episode)  # raises with the real range, or passes while seasons are unlisted
+    return Position(season, episode)
+
+
+def check_special(show: Show, number: int) -> None:
+    """Refuse a special the show does not have (any 1..999 passes while the count of specials is unknown)."""
+    info = show.season(SPECIALS_SEASON)
+    limit = info.episode_count if info and info.episode_count is not None else MAX_SPECIAL
+    if not 1 <= number <= limit:
+        if info and info.episode_count is not None:
+            raise EpisodeOutOfRangeError(f"{show.title} has specials 1 to {limit}; there is no special {number}.")
+        raise EpisodeOutOfRangeError(f"Special numbers run from 1 to {MAX_SPECIAL}.")
+
+
+def first_position(show: Show) -> Position:
+    seasons = regular_seasons(show)
+    return Position(seasons[0].number if seasons else 1, 1)
+
+
+def last_position(show: Show) -> Position | None:
+    """The show's last regular episode, or None while the last season's count (or any season) is unknown."""
+    return _last(show.seasons)
+
+
+@functools.lru_cache(maxsize=4096)
+def _last(all_seasons: tuple[SeasonInfo, ...]) -> Position | None:
+    seasons = _regular(all_seasons)
+    if not seasons or seasons[-1].episode_count is None or seasons[-1].episode_count < 1:
+        return None
+    return Position(seasons[-1].number, seasons[-1].episode_count)
+
+
+def is_last(show: Show, position: Position) -> bool:
+    last = last_position(show)
+    return last is not None and position >= last
+
+
+def following(show: Show, position: Position | None) -> Position | None:
+    """The episode after ``position`` (the first one for None), crossing into the next season; None after the last."""
+    if position is None:
+        return first_position(show)
+    seasons = regular_seasons(show)
+    info = show.season(position.season)
+    count = info.episode_count if info else None
+    if not seasons or (info is not None and (count is None or position.episode < count)):
+        return Position(position.season, position.episode + 1)
+    later = [s for s in seasons if s.number > position.season]
+    return Position(later[0].number, 1) if later else None
+
+
+def total_episodes(show: Show) -> int | None:
+    """Regular episodes over every season (specials excluded), or None when a count is unknown."""
+    seasons = regular_seasons(show)
+    if not seasons or any(s.episode_count is None for s in seasons):
+        return None
+    return sum(s.episode_count or 0 for s in seasons)
+
+
+def episodes_through(show: Show, position: Position | None) -> int | None:
+    """How many regular episodes are watched once ``position`` is reached, or None when an earlier count is unknown."""
+    if position is None:
+        return 0
+    done = 0
+    for season in regular_seasons(show):
+        if season.number >= position.season:
+            break
+        if season.episode_count is None:
+            return None
+        done += season.episode_count
+    info = show.season(position.season)
+    cap = info.episode_count if info and info.episode_count is not None else position.episode
+    return done + min(position.episode, cap)
