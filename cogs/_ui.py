@@ -100,7 +100,8 @@ def _show_embed(show: Show) -> discord.Embed:
         lines.append("Also known as " + ", ".join(plain(a, 200) for a in show.aliases))
     if show.summary:
         lines.append("")
-        lines.append(plain(_strip_html(show.summary), 1500))
+        # Summaries are stored as plain text (HTML from TVmaze goes through bot.domain.sanitize.html_to_text).
+        lines.append(plain(show.summary, 1500))
     if show.source_url:
         lines.append("")
         lines.append(f"[View on TVmaze]({show.source_url})")
@@ -124,10 +125,6 @@ def _show_embed(show: Show) -> discord.Embed:
         embed.set_thumbnail(url=show.poster_url)
     embed.set_footer(text=TVMAZE_ATTRIBUTION if show.source == "tvmaze" else CATALOG_ATTRIBUTION)
     return embed
-
-
-def _strip_html(text: str) -> str:
-    return re.sub(r"<[^>]+>", "", text).strip()
 
 
 def episode_line(episode: Episode, with_season: bool) -> str:
