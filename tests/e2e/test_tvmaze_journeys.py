@@ -8,6 +8,7 @@ import socket
 
 import pytest
 
+from bot.domain.models import SeasonInfo, Show
 from bot.providers.tvmaze import TvmazeSource
 from bot.sandbox.playground import running_bot
 from tests.conftest import offline_settings
@@ -170,3 +171,19 @@ async def test_duplicate_episodes_list_each_episode_once(online):
     assert "4 episodes" in text
     assert "Duplicate" not in text
     assert "The First Bowl" in text
+
+
+async def test_a_script_link_stored_before_links_were_checked_never_reaches_a_card(online):
+    old = Show(
+        title="Lantern Street Clinic",
+        source="tvmaze",
+        source_url="javascript:alert(1)",
+        poster_url="javascript:alert(2)",
+        seasons=(SeasonInfo(1, 6, None),),
+    )
+    await online.bot.lookup.add_shows([old])
+    result = await online.slash("drama info", title="Lantern Street Clinic")
+    [embed] = result.messages[-1].embeds
+    assert "Lantern Street Clinic" in result.text()
+    assert "javascript" not in str(embed).lower()
+    assert online.fake.requests == []
