@@ -17,7 +17,7 @@ from bot.domain.errors import InvalidInputError, RemoteUnavailableError, Searche
 from bot.domain.models import Episode, Show
 from bot.domain.search import CONFIDENT_TIER, SNAPSHOT_FORMAT, SearchHit, SearchIndex, confident_match
 from bot.domain.text import normalize
-from bot.providers.base import Errand, ShowSource, SourceError, current_errand, errand
+from bot.providers.base import Errand, ShowSource, SourceBusyError, SourceError, current_errand, errand
 from bot.providers.bundled import BundledCatalog
 
 log = logging.getLogger(__name__)
@@ -228,7 +228,9 @@ class ShowLookup:
         except SourceError as exc:
             log.warning("remote search for %r failed: %s", query[:80], exc)
             close = [h.label for h in self.index.search(query, limit=5)]
-            raise RemoteUnavailableError(query, close, exc.retry_after) from exc
+            raise RemoteUnavailableError(
+                query, close, exc.retry_after, queued=isinstance(exc, SourceBusyError)
+            ) from exc
         if found:
             await self.add_shows(found)
         return self.index.search(query, limit=5)

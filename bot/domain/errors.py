@@ -53,12 +53,16 @@ class UnknownTitleError(UserFacingError):
 class RemoteUnavailableError(UserFacingError):
     """TVmaze could not be asked (down, hanging, failing, refusing); the drama may well exist there."""
 
-    def __init__(self, query: str, suggestions: Sequence[str] = (), retry_after: float | None = None) -> None:
+    def __init__(
+        self, query: str, suggestions: Sequence[str] = (), retry_after: float | None = None, *, queued: bool = False
+    ) -> None:
         shown = inert(query, 80)
-        if retry_after is not None and retry_after > 1:
-            wait = f"about {math.ceil(retry_after)} seconds" if retry_after < 90 else "a few minutes"
+        if queued:
+            message = "Many members are looking titles up on TVmaze right now, so I searched only the local catalogue"
+            message += f" for “{shown}” and found nothing. Try again in {_wait_phrase(retry_after or 1)}."
+        elif retry_after is not None and retry_after > 1:
             message = f"TVmaze is busy and asked me to wait, so I searched only the local catalogue for “{shown}”"
-            message += f" and found nothing. Try again in {wait}."
+            message += f" and found nothing. Try again in {_wait_phrase(retry_after)}."
         else:
             message = f"I couldn't reach TVmaze just now, so I searched only the local catalogue for “{shown}"
             message += "” and found nothing. Try again in a minute."
@@ -67,6 +71,11 @@ class RemoteUnavailableError(UserFacingError):
         self.query = query
         self.suggestions = list(suggestions)
         self.retry_after = retry_after
+        self.queued = queued
+
+
+def _wait_phrase(seconds: float) -> str:
+    return f"about {math.ceil(seconds)} seconds" if seconds < 90 else "a few minutes"
 
 
 def _suggestions(suggestions: Sequence[str], *, fallback: bool = True) -> str:

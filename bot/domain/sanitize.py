@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 TVMAZE_SITE: Final = "www.tvmaze.com"
 # Discord refuses longer embed URLs; a real TVmaze link is well under 200 characters.
 MAX_URL_LENGTH: Final = 2048
+# More markup than any summary needs (cards show 1,500 characters); parsing megabytes would stall the bot.
+MAX_MARKUP: Final = 20_000
 
 _BLOCK_TAGS: Final = frozenset({"p", "div", "li", "ul", "ol", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6"})
 _SPACES: Final = re.compile(r"[ \t\r\f\v\u00a0]+")
@@ -42,12 +44,15 @@ class _TextExtractor(HTMLParser):
         self.parts.append(data.replace("\n", " "))
 
 
-def html_to_text(value: Any) -> str | None:
-    """HTML as plain text: paragraphs kept as blank lines, tags dropped, entities decoded; None when empty."""
+def html_to_text(value: Any, max_markup: int = MAX_MARKUP) -> str | None:
+    """HTML as plain text: paragraphs kept as blank lines, tags dropped, entities decoded; None when empty.
+
+    Reads at most ``max_markup`` characters of it.
+    """
     if not isinstance(value, str) or not value.strip():
         return None
     parser = _TextExtractor()
-    parser.feed(value)
+    parser.feed(value[:max_markup])
     parser.close()
     lines = (_SPACES.sub(" ", line).strip() for line in "".join(parser.parts).split("\n"))
     text = _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()

@@ -22,6 +22,10 @@ class SourceError(Exception):
         self.retry_after = retry_after
 
 
+class SourceBusyError(SourceError):
+    """Too many of our own lookups are waiting their turn under the source's rate limit to wait for another."""
+
+
 @dataclass(frozen=True, slots=True)
 class Details:
     """A show's full record; ``episodes`` when the same answer listed them (None: ask ``episodes`` for them)."""

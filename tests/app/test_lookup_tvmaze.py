@@ -149,6 +149,21 @@ async def test_after_an_outage_the_next_members_are_answered_at_once(lookup, fak
     assert (await lookup.resolve("Moonlit Palace Kitchen")).tvmaze_id == BROADCAST_DRAMA
 
 
+async def test_a_lookup_that_would_queue_too_long_is_told_so_at_once(db, catalog, fake, clock):
+    # Two requests per 100 s: the second member's turn would come later than a member is kept waiting.
+    async with TvmazeSource(fake.url, max_calls=2, period=100.0, clock=clock) as remote:
+        lookup = ShowLookup(ShowStore(db), MetaStore(db), catalog, remote)
+        await lookup.start()
+        assert (await lookup.resolve("Golden Hour Ward")).tvmaze_id == NETFLIX_DRAMA
+        with pytest.raises(RemoteUnavailableError) as caught:
+            await lookup.resolve("Moonlit Palace Kitchen")
+    assert "Many members are looking titles up on TVmaze right now" in caught.value.message
+    assert "about 100 seconds" not in caught.value.message  # past 90 s it says minutes
+    assert "a few minutes" in caught.value.message
+    assert len(fake.requests) == 2
+    assert clock.slept == []
+
+
 # -- what reaches the store ------------------------------------------------------------------------------------
 
 

@@ -113,6 +113,17 @@ async def test_wrong_field_types_leave_fields_unknown(source, fake):
     assert show.cast == ()
 
 
+def test_oversized_text_is_cut_before_it_reaches_the_record():
+    show = show_from_tvmaze(
+        {"id": 1, "name": "Long " * 200_000, "summary": "<p>" + "word " * 400_000 + "</p>", "genres": ["x" * 10**6]}
+    )
+    assert show.title.startswith("Long Long")
+    assert len(show.title) <= 500
+    assert show.summary is not None
+    assert len(show.summary) <= 20_000
+    assert all(len(g) <= 500 for g in show.genres)
+
+
 def test_a_record_without_a_name_or_id_is_refused():
     for payload in ({"id": "1", "name": "X"}, {"id": 1, "name": ["X"]}, {"id": True, "name": "X"}, ["X"]):
         with pytest.raises(TvmazeError):

@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.providers.base import Errand, SourceError
+from bot.providers.base import Errand, SourceBusyError, SourceError
 
 
 class Clock(Protocol):
@@ -36,7 +36,7 @@ class MonotonicClock:
 
 
 class RateLimitWaitError(SourceError):
-    """A place under the rate limit would come later than the caller can wait."""
+    """TVmaze asked everyone to wait (Retry-After) longer than the caller can."""
 
 
 @dataclass(slots=True, eq=False)
@@ -111,12 +111,11 @@ class SlidingWindowLimiter:
             waits = [s.free_at - now for s in self._slots if s.free_at is not None]
             wait = held if held > 0 else (min(waits) if waits else None)
             if errand is not None:
+                if held > errand.left:
+                    raise RateLimitWaitError(f"TVmaze asked us to wait {held:.0f} s", retry_after=held)
                 queued = now - started
-                if held > errand.left or queued + (wait or 0.0) > errand.queue_seconds:
-                    raise RateLimitWaitError(
-                        "TVmaze asked us to wait" if held > 0 else "too many lookups are waiting for TVmaze",
-                        retry_after=max(held, wait or 0.0, 1.0),
-                    )
+                if queued + (wait or 0.0) > errand.queue_seconds:
+                    raise SourceBusyError("too many lookups are waiting for TVmaze", retry_after=max(wait or 0.0, 1.0))
             await self._wait(wait)
 
     def _take(self, errand: Errand | None, wanted: int) -> _Slot:

@@ -18,6 +18,9 @@ from bot.providers.base import SourceError
 
 log = logging.getLogger(__name__)
 
+# Longer than any real name; a record carrying megabytes in one would otherwise slow every search of it.
+MAX_TEXT = 500
+
 
 class TvmazeError(SourceError):
     """TVmaze answered something the bot cannot use (an unexpected status or a malformed body)."""
@@ -203,7 +206,7 @@ def _int(value: Any) -> int | None:
 def _text(value: Any) -> str | None:
     if not isinstance(value, str):
         return None
-    return value.strip() or None
+    return value.strip()[:MAX_TEXT].strip() or None
 
 
 def _date(value: Any) -> dt.date | None:
