@@ -4,6 +4,7 @@ Run: .venv/bin/python bench/tvmaze.py [--slow-baselines]
 Prints, on the real clock and with the bot's member settings (one retry after 1 s, 10 s of TVmaze time per lookup):
 - time from the call to the answer for a hang, a 500, a closed port, a 429 asking 30 s, truncated JSON and a 46 MB
   body (target: under 15 s each), with the requests made and the longest event-loop stall meanwhile;
+- the same for a hang and a 500 through the real bot and the sandbox, from the deferral to the answer;
 - requests for one new title, card and episodes (target: at most 2);
 - 40 members asking for 40 new titles at once under a 20-per-window limit (window scaled to 1 s), mean and
   slowest answer in windows, against the same run without the kept places (every search served first);
@@ -116,6 +117,27 @@ async def faults(slow_baselines: bool) -> None:
     print(f"{'closed port':26} {elapsed:6.2f} s  {'-':>8}  {stall * 1000:8.1f} ms  {said[:70]}")
 
 
+async def through_the_bot() -> None:
+    """From the deferral to the answer a member reads, through the real bot and the sandbox Discord."""
+    from bot.sandbox.playground import running_bot
+    from bot.settings import Settings
+
+    print("through the bot (/drama info, a title only TVmaze could know): deferral to answer")
+    for name, arm in (("hang", lambda f: f.hang()), ("500 always", lambda f: f.fail_always(500))):
+        with tempfile.TemporaryDirectory() as tmp:
+            settings = Settings.from_env({"DATABASE_URL": f"sqlite:///{tmp}/bot.db", "OFFLINE": "1"})
+            async with FakeTvmaze() as fake, running_bot(settings, Path(tmp), tvmaze_url=fake.url) as (world, _bot):
+                arm(fake)
+                driver = world.sandbox.driver
+                result = await driver.slash(world.users["alice"], world.channel, "drama info", title="Zzqx Vvrk")
+                await result.wait_ack()
+                deferred = time.perf_counter()
+                await result.wait_done(timeout=60)
+                elapsed = time.perf_counter() - deferred
+                said = result.text().replace("\n", " ")
+        print(f"  {name:24} {elapsed:6.2f} s (target under 15 s)  {said[:80]}")
+
+
 async def new_title_requests() -> None:
     async with FakeTvmaze() as fake:
 
@@ -214,6 +236,8 @@ async def main() -> None:
     parser.add_argument("--slow-baselines", action="store_true", help="also time a hang under the old policy (~41 s)")
     args = parser.parse_args()
     await faults(args.slow_baselines)
+    print()
+    await through_the_bot()
     print()
     await new_title_requests()
     print()
