@@ -70,6 +70,7 @@ class Fault:
     truncate: bool = False  # the real answer cut in half, its length declared as cut
     huge: int = 0  # a JSON list of this many bytes instead of the answer
     declare_length: bool = True  # for ``huge``: send Content-Length (else chunked)
+    raw: bytes | None = None  # exactly these bytes, as JSON, instead of the answer
     remaining: int | None = 1  # None: until cleared
     path: str | None = None  # only requests whose path starts with this
 
@@ -193,6 +194,10 @@ class FakeTvmaze:
     def truncate_next(self, count: int | None = 1, *, path: str | None = None) -> None:
         """The real answer cut off half-way (a well-formed HTTP response carrying broken JSON)."""
         self.faults.append(Fault(truncate=True, remaining=count, path=path))
+
+    def raw_next(self, body: bytes, count: int | None = 1, *, path: str | None = None) -> None:
+        """Exactly ``body``, labelled JSON with status 200, whatever it holds."""
+        self.faults.append(Fault(raw=body, remaining=count, path=path))
 
     def huge_next(
         self, size: int, count: int | None = 1, *, path: str | None = None, declare_length: bool = True
@@ -426,6 +431,8 @@ class FakeTvmaze:
                 assert request.transport is not None
                 request.transport.close()
                 return web.Response(status=500)
+            if fault.raw is not None:
+                return web.Response(body=fault.raw, content_type="application/json")
             if fault.huge:
                 return await _huge(request, fault.huge, declare_length=fault.declare_length)
             if fault.html:

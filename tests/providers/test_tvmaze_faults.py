@@ -104,6 +104,15 @@ async def test_a_huge_body_is_refused_at_the_cap(source, fake, declared):
     assert [s.title for s in await source.search("golden")] == ["Golden Hour Ward"]
 
 
+async def test_json_nested_past_what_the_parser_follows_is_refused():
+    with pytest.raises(RecursionError):
+        json.loads("[" * 100_000 + "]" * 100_000)
+    async with FakeTvmaze() as fake, TvmazeSource(fake.url, clock=FakeClock(autojump=True)) as source:
+        fake.raw_next(b"[" * 200_000 + b"]" * 200_000)
+        with pytest.raises(TvmazeError, match="not JSON"):
+            await source.search("golden")
+
+
 async def test_wrong_field_types_leave_fields_unknown(source, fake):
     fake.mistype_show(NETFLIX_DRAMA)
     show = await source.show(NETFLIX_DRAMA)

@@ -244,7 +244,7 @@ class TvmazeSource:
                 raise TvmazeError(f"TVmaze answered {answer.status} for {path}")
             try:
                 return await decode_json(answer.body, Slicer())
-            except ValueError as exc:
+            except (ValueError, RecursionError) as exc:  # nesting deeper than the JSON scanner follows
                 raise TvmazeError(f"TVmaze sent a body that is not JSON for {path}") from exc
         raise TvmazeError(f"TVmaze redirected more than {_MAX_REDIRECTS} times for {path}")
 
