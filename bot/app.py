@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import discord
@@ -49,6 +50,9 @@ class WatchCompanion(commands.Bot):
         self.lookup = lookup
         self.meta = MetaStore(db)
         self.initial_extensions = extensions
+        # What each command does once a member picks a show from an ambiguous title's list, by action name
+        # (see cogs/_titles.py); cogs register theirs in cog_load.
+        self.title_actions: dict[str, Callable[[discord.Interaction[Any], Any, str], Awaitable[None]]] = {}
         self.should_sync = sync_commands
 
     async def setup_hook(self) -> None:

@@ -13,9 +13,15 @@ from collections.abc import Iterator
 
 from bot.db.meta import MetaStore
 from bot.db.shows import POPULARITY, ShowStore, show_label
-from bot.domain.errors import InvalidInputError, RemoteUnavailableError, Searched, UnknownTitleError
+from bot.domain.errors import (
+    AmbiguousTitleError,
+    InvalidInputError,
+    RemoteUnavailableError,
+    Searched,
+    UnknownTitleError,
+)
 from bot.domain.models import Episode, Show
-from bot.domain.search import CONFIDENT_TIER, SNAPSHOT_FORMAT, SearchHit, SearchIndex, confident_match
+from bot.domain.search import SNAPSHOT_FORMAT, SearchHit, SearchIndex, confident_match
 from bot.domain.text import normalize
 from bot.providers.base import Errand, ShowSource, SourceBusyError, SourceError, current_errand, errand
 from bot.providers.bundled import BundledCatalog
@@ -116,6 +122,10 @@ class ShowLookup:
             await self._saving
             self._saving = None
 
+    async def count_by_source(self) -> dict[str, int]:
+        """How many shows are stored, by where they came from."""
+        return await self.store.count_by_source()
+
     # -- local, fast --------------------------------------------------------------------------------------------
 
     def search(self, query: str, limit: int = 10) -> list[SearchHit]:
@@ -159,8 +169,10 @@ class ShowLookup:
             hits = await self._search_remote(raw)
             best = confident_match(hits)
             show = await self.get(best.show_id) if best else None
+            if show is None and hits:
+                raise AmbiguousTitleError(raw, self.candidates(raw))
             if show is None:
-                raise UnknownTitleError(raw, [h.label for h in hits], Searched.LOCAL_AND_TVMAZE)
+                raise UnknownTitleError(raw, searched=Searched.LOCAL_AND_TVMAZE)
             return await self.complete(show)
 
     async def _local(self, text: str) -> Show | None:
@@ -174,19 +186,22 @@ class ShowLookup:
             return show
         if not normalize(raw):
             raise InvalidInputError("Type part of a title (English or Hangul), an alias, or an actor's name.")
-        # The usual case, an exact or prefix match, needs only the best hit (the search stops at the first tier
-        # that fills the limit); a weaker one must be the single match, which takes a second hit to know.
-        hits = self.index.search(raw, limit=1)
-        if hits and hits[0].tier > CONFIDENT_TIER:
-            hits = self.index.search(raw, limit=2)
+        # Whether the best hit is clearly best takes the runner-up to know.
+        hits = self.index.search(raw, limit=2)
         best = confident_match(hits)
         show = await self.get(best.show_id) if best else None
         if show is not None:
             return show
-        if self.remote is None or hits:
-            searched = Searched.LOCAL_ONLY if self.remote is None else Searched.LOCAL
-            raise UnknownTitleError(raw, [h.label for h in self.index.search(raw, limit=5)], searched)
+        if hits:
+            # Several shows fit about equally: the member picks from what autocomplete would offer.
+            raise AmbiguousTitleError(raw, self.candidates(raw))
+        if self.remote is None:
+            raise UnknownTitleError(raw, searched=Searched.LOCAL_ONLY)
         return None
+
+    def candidates(self, text: str) -> list[tuple[str, int]]:
+        """The shows ``text`` may mean, best first, labelled as autocomplete labels them (at most 25)."""
+        return [(name, int(value.lstrip("#"))) for name, value in self.index.autocomplete(text)]
 
     def _incomplete(self, show: Show) -> bool:
         """A TVmaze show found by search has no seasons or cast until its full record is fetched."""

@@ -20,18 +20,21 @@ def version() -> str:
         return "unknown"
 
 
+# Only what works today: this line changes as features land.
+WHAT_IT_DOES = (
+    "Look dramas up by English or Hangul title, alias, actor or character, with autocomplete: "
+    "`/drama search`, `/drama info`, `/drama episodes`. When a title fits several dramas, you pick from a private list."
+)
+
+
 class About(commands.Cog):
     def __init__(self, bot: WatchCompanion) -> None:
         self.bot = bot
 
     @app_commands.command(name="about", description="What this bot is, where its data comes from, and some counts")
     async def about(self, interaction: discord.Interaction[Any]) -> None:
-        counts = await self.bot.lookup.store.count_by_source()
-        embed = discord.Embed(
-            title="Watch Companion",
-            description="Look dramas up, track episodes, run watch parties and share spoiler-safe reviews.",
-            colour=discord.Colour.teal(),
-        )
+        counts = await self.bot.lookup.count_by_source()
+        embed = discord.Embed(title="Watch Companion", description=WHAT_IT_DOES, colour=discord.Colour.teal())
         embed.add_field(name="Version", value=version(), inline=True)
         embed.add_field(name="Servers", value=str(len(self.bot.guilds)), inline=True)
         embed.add_field(name="Shows known", value=str(sum(counts.values())), inline=True)
@@ -42,6 +45,7 @@ class About(commands.Cog):
                 + (f"\n• Imported: {counts['import']} shows" if counts.get("import") else "")
                 + f"\n• [TVmaze](https://www.tvmaze.com) (CC BY-SA 4.0): {counts.get('tvmaze', 0)} shows stored;"
                 " each TVmaze card links back to its record"
+                + ("" if self.bot.lookup.remote is not None else " (TVmaze is switched off here: offline mode)")
             ),
             inline=False,
         )

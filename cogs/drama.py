@@ -10,7 +10,9 @@ from discord.ext import commands
 
 from bot.domain.episodes import check_season
 from bot.domain.errors import InvalidInputError
+from bot.domain.models import Show
 from bot.domain.text import normalize
+from cogs._titles import TitlePickSelect, reply, resolve_title
 from cogs._ui import EpisodesPageButton, episodes_page, plain, show_embed, title_autocomplete
 
 if TYPE_CHECKING:
@@ -19,6 +21,9 @@ if TYPE_CHECKING:
 SEARCH_RESULTS = 10
 # Matches worth explaining: a title match explains itself.
 EXPLAINED_KINDS = frozenset({"alias", "cast", "character", "nickname"})
+# What a pick from an ambiguous title's list runs (see cogs/_titles.py).
+INFO_ACTION = "drama.info"
+EPISODES_ACTION = "drama.episodes"
 
 
 class Drama(commands.GroupCog, group_name="drama", group_description="Look dramas up"):
@@ -26,10 +31,15 @@ class Drama(commands.GroupCog, group_name="drama", group_description="Look drama
         self.bot = bot
 
     async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(EpisodesPageButton)
+        # This cog owns lookup, so it also owns the pick list every title option falls back to.
+        self.bot.add_dynamic_items(EpisodesPageButton, TitlePickSelect)
+        self.bot.title_actions[INFO_ACTION] = self.post_info
+        self.bot.title_actions[EPISODES_ACTION] = self.post_episodes
 
     async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(EpisodesPageButton)
+        self.bot.remove_dynamic_items(EpisodesPageButton, TitlePickSelect)
+        self.bot.title_actions.pop(INFO_ACTION, None)
+        self.bot.title_actions.pop(EPISODES_ACTION, None)
 
     @app_commands.command(name="search", description="Find dramas by title (English or Hangul), alias, actor or role")
     @app_commands.describe(query="Part of a title, a Hangul title or initials (ㅈㅈㅇㅅ), an actor or character name")
@@ -67,14 +77,12 @@ class Drama(commands.GroupCog, group_name="drama", group_description="Look drama
     @app_commands.describe(title="The drama's title in English or Hangul (pick a suggestion)")
     @app_commands.autocomplete(title=title_autocomplete)
     async def info(self, interaction: discord.Interaction[Any], title: app_commands.Range[str, 1, 200]) -> None:
-        show = await self.bot.lookup.resolve_local(title)
+        show = await resolve_title(interaction, title, INFO_ACTION)
         if show is not None:
-            await interaction.response.send_message(embed=show_embed(show))
-            return
-        # Only TVmaze knows this one: that may take longer than Discord's 3 seconds.
-        await interaction.response.defer(thinking=True)
-        show = await self.bot.lookup.resolve(title)
-        await interaction.followup.send(embed=show_embed(show))
+            await self.post_info(interaction, show, "")
+
+    async def post_info(self, interaction: discord.Interaction[Any], show: Show, extra: str) -> None:
+        await reply(interaction, embed=show_embed(show), ephemeral=False)
 
     @app_commands.command(name="episodes", description="A drama's episodes with air dates, a page at a time")
     @app_commands.describe(
@@ -90,13 +98,18 @@ class Drama(commands.GroupCog, group_name="drama", group_description="Look drama
     ) -> None:
         # Episodes may come from TVmaze: defer first (privately, so a mistake stays between us).
         await interaction.response.defer(ephemeral=True, thinking=True)
-        show = await self.bot.lookup.resolve(title)
+        show = await resolve_title(interaction, title, EPISODES_ACTION, extra=str(season or ""))
+        if show is not None:
+            await self.post_episodes(interaction, show, str(season or ""))
+
+    async def post_episodes(self, interaction: discord.Interaction[Any], show: Show, extra: str) -> None:
+        season = int(extra) if extra.isdigit() else None
         if season is not None:
             # Discord enforces option ranges in its own clients only; check again here.
             check_season(show, season)
         episodes = await self.bot.lookup.episodes(show, season)
         embed, view = episodes_page(show, episodes, season or 0, 0)
-        await interaction.followup.send(embed=embed, view=view, ephemeral=True)
+        await reply(interaction, embed=embed, view=view, ephemeral=True)
 
 
 async def setup(bot: WatchCompanion) -> None:

@@ -86,6 +86,19 @@ def _suggestions(suggestions: Sequence[str], *, fallback: bool = True) -> str:
     return ""
 
 
+class AmbiguousTitleError(UserFacingError):
+    """Several shows fit what the user typed about equally well: the user picks, nothing is guessed.
+
+    ``candidates`` are the matching shows, best first, as ``(label, show id)`` with the labels autocomplete shows; the
+    command layer turns them into a private pick list, and this sentence heads it.
+    """
+
+    def __init__(self, query: str, candidates: Sequence[tuple[str, int]]) -> None:
+        super().__init__(f"Several dramas match “{inert(query, 80)}”. Pick the one you mean:")
+        self.query = query
+        self.candidates = list(candidates)
+
+
 class EpisodeOutOfRangeError(UserFacingError):
     """An episode or season number the show does not have."""
 
@@ -100,3 +113,22 @@ class CannotPostError(UserFacingError):
 
 class ExpiredComponentError(UserFacingError):
     """A button or select refers to something that no longer exists."""
+
+
+class NotLinkedError(UserFacingError):
+    """A show with no TVmaze link cannot be followed or list air dates; says why it was not linked."""
+
+    def __init__(self, title: str, reason: str) -> None:
+        super().__init__(
+            f"I can't follow “{inert(title, 80)}” yet: {reason} A server manager can link it by its TVmaze id or link."
+        )
+        self.title = title
+        self.reason = reason
+
+
+class NotFollowingError(UserFacingError):
+    """The member asked to stop following a show they do not follow."""
+
+    def __init__(self, title: str) -> None:
+        super().__init__(f"You don't follow “{inert(title, 80)}”. `/notify list` shows what you follow.")
+        self.title = title

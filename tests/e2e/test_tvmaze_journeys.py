@@ -30,6 +30,12 @@ class Online:
         self.bot = bot
         self.clock = clock
 
+    async def card(self, title):
+        """``/drama info`` for a title only TVmaze knows: the public card, as the channel shows it."""
+        result = await self.slash("drama info", title=title)
+        (card,) = await result.wait_followups(1)
+        return card, self.world.sandbox.driver.render(card)
+
     async def slash(self, command, user="alice", **options):
         result = await self.world.sandbox.driver.slash(self.world.users[user], self.world.channel, command, **options)
         await result.wait_done(timeout=30)
@@ -56,7 +62,11 @@ async def test_a_tvmaze_show_is_fetched_once_and_links_to_its_record(online):
     driver = world.sandbox.driver
     first = await online.slash("drama info", title="Golden Hour Ward")
     assert first.response_type == 5  # deferred: TVmaze may be slow
-    text = first.text()
+    assert first.ephemeral, "deferred privately, so a pick list or a failure stays with the caller"
+    (card,) = await first.wait_followups(1)
+    assert not card.ephemeral, "the card itself is public"
+    assert "Posted “Golden Hour Ward” in this channel." in first.text()
+    text = driver.render(card)
     assert "Golden Hour Ward" in text
     assert "Netflix" in text
     assert "View on TVmaze" in text
@@ -149,9 +159,9 @@ async def test_offline_not_found_says_only_the_local_catalogue_was_searched(live
 
 async def test_a_javascript_link_never_reaches_a_card(online):
     online.fake.poison_links(NETFLIX_DRAMA)
-    result = await online.slash("drama info", title="Golden Hour Ward")
-    [embed] = result.embeds if result.embeds else result.messages[-1].embeds
-    assert "Golden Hour Ward" in result.text()
+    card, text = await online.card("Golden Hour Ward")
+    [embed] = card.embeds
+    assert "Golden Hour Ward" in text
     assert "javascript" not in str(embed).lower()
     assert "url" not in embed
     assert "thumbnail" not in embed
@@ -159,9 +169,9 @@ async def test_a_javascript_link_never_reaches_a_card(online):
 
 async def test_fields_of_the_wrong_type_still_give_a_card(online):
     online.fake.mistype_show(NETFLIX_DRAMA)
-    result = await online.slash("drama info", title="Golden Hour Ward")
-    assert "Golden Hour Ward" in result.text()
-    assert "View on TVmaze" in result.text()
+    _card, text = await online.card("Golden Hour Ward")
+    assert "Golden Hour Ward" in text
+    assert "View on TVmaze" in text
 
 
 async def test_duplicate_episodes_list_each_episode_once(online):

@@ -2,6 +2,7 @@
 
 import re
 
+import pytest
 from discord import app_commands
 
 NAME = re.compile(r"^[-_\w]{1,32}$")
@@ -60,5 +61,22 @@ async def test_title_options_autocomplete(offline_bot):
 
 
 async def test_the_tree_hash_is_stable_and_content_based(offline_bot):
-    assert offline_bot.tree_hash() == offline_bot.tree_hash()
-    assert len(offline_bot.tree_hash()) == 64
+    before = offline_bot.tree_hash()
+    assert offline_bot.tree_hash() == before
+    assert len(before) == 64
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda tree: setattr(tree.get_command("about"), "description", "Something else"),
+        lambda tree: setattr(tree.get_command("drama").get_command("info"), "description", "Something else"),
+        lambda tree: setattr(tree.get_command("drama").get_command("info")._params["title"], "description", "Other"),
+        lambda tree: setattr(tree.get_command("drama").get_command("episodes")._params["season"], "required", True),
+    ],
+    ids=["top-level description", "subcommand description", "option description", "option required"],
+)
+async def test_the_tree_hash_changes_when_one_detail_changes(offline_bot, change):
+    before = offline_bot.tree_hash()
+    change(offline_bot.tree)
+    assert offline_bot.tree_hash() != before, "a changed command must be synced again"
