@@ -129,7 +129,7 @@ def test_oversized_text_is_cut_before_it_reaches_the_record():
     assert show.title.startswith("Long Long")
     assert len(show.title) <= 500
     assert show.summary is not None
-    assert len(show.summary) <= 20_000
+    assert len(show.summary) <= 8_000
     assert all(len(g) <= 500 for g in show.genres)
 
 
