@@ -76,3 +76,19 @@ async def test_a_member_is_not_kept_waiting_past_a_hold_or_a_long_queue():
     with errand(10.0, queue_seconds=60.0), pytest.raises(SourceBusyError):
         await send(limiter, [], "second")  # its turn is 100 s away
     assert clock.slept == []
+
+
+async def test_a_member_behind_a_long_queue_is_told_at_once():
+    clock = FakeClock()
+    limiter = SlidingWindowLimiter(1, 100.0, clock)
+    sent = []
+    await send(limiter, sent, "first")
+    polling = asyncio.ensure_future(send(limiter, sent, "poller"))  # next in line, 100 s away
+    await until(lambda: clock.sleeping == 1)
+    with errand(10.0, queue_seconds=60.0), pytest.raises(SourceBusyError) as busy:
+        async with asyncio.timeout(5):  # told at once, not after queueing (a broken limiter fails here)
+            await send(limiter, sent, "member")
+    assert busy.value.retry_after == 100.0
+    clock.advance(100.0)
+    await polling
+    assert sent == ["first", "poller"]

@@ -86,6 +86,12 @@ class SlidingWindowLimiter:
         kept = self._reserved.get(errand) if errand is not None else None
         if kept and self.held_for() == 0:
             return kept.pop()  # a place kept for this errand: no queueing behind others
+        if errand is not None and errand not in self._reserved:
+            # Those queued ahead take about as many places each; a window frees max_calls of them.
+            wanted = max(1, errand.requests - errand.sent)
+            turn = (self.waiting * wanted // self.max_calls) * self.period
+            if turn > errand.queue_seconds:
+                raise SourceBusyError(f"{self.waiting} lookups are waiting for TVmaze", retry_after=turn)
         self.waiting += 1
         try:
             async with self._lock:
