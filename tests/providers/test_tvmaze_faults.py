@@ -3,6 +3,7 @@
 The client sleeps on a fake clock: a back-off or a Retry-After is recorded, never waited for.
 """
 
+import asyncio
 import json
 
 import pytest
@@ -72,6 +73,24 @@ async def test_a_hang_times_out_and_is_retried(fake, clock):
     async with TvmazeSource(fake.url, clock=clock, timeout=0.2) as source:
         assert await source.show(NETFLIX_DRAMA) is not None
     assert len(fake.requests) == 2
+
+
+async def test_a_server_that_does_not_speak_http_is_unavailable(clock):
+    async def garble(reader, writer):
+        await reader.readline()
+        writer.write(b"SSH-2.0-OpenSSH_9.6\r\n\r\n")
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(garble, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        async with TvmazeSource(f"http://127.0.0.1:{port}", clock=clock, retries=1) as source:
+            with pytest.raises(TvmazeUnavailable):
+                await source.search("golden")
+    finally:
+        server.close()
+        await server.wait_closed()
 
 
 async def test_an_html_error_page_is_refused_and_not_retried_when_it_claims_success(source, fake):

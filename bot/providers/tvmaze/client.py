@@ -305,7 +305,7 @@ class TvmazeSource:
             try:
                 async with asyncio.timeout(limit):
                     return await self._exchange(session, url, cap)
-            except (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError, TimeoutError) as exc:
+            except (aiohttp.ClientError, TimeoutError) as exc:  # refused, dropped, garbled HTTP, too slow
                 problem = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
                 raise _Retryable(f"{problem} for {url.path}") from exc
             finally:
