@@ -103,7 +103,7 @@ async def test_a_closed_port_says_tvmaze_could_not_be_reached(db, catalog, clock
 async def test_a_hang_is_given_up_within_the_lookups_time(db, catalog, fake, clock):
     fake.hang()
     async with member_source(fake.url, clock) as remote:
-        lookup = ShowLookup(ShowStore(db), MetaStore(db), catalog, remote, remote_seconds=0.3)
+        lookup = ShowLookup(ShowStore(db), MetaStore(db), catalog, remote, remote_seconds=1.0)
         await lookup.start()
         with pytest.raises(RemoteUnavailableError):
             await lookup.resolve("Golden Hour Ward")

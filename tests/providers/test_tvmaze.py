@@ -261,7 +261,7 @@ async def test_a_dropped_connection_is_retried(source, fake):
 
 async def test_a_slow_answer_times_out_and_is_retried(fake, clock):
     fake.hang(1)
-    async with TvmazeSource(fake.url, clock=clock, timeout=0.2) as source:
+    async with TvmazeSource(fake.url, clock=clock, timeout=1.0) as source:
         show = await source.show(NETFLIX_DRAMA)
     assert show is not None
     assert len(fake.requests) == 2

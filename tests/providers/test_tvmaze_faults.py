@@ -68,13 +68,6 @@ async def test_retry_after_holds_back_every_request_not_only_the_one_refused(sou
     assert clock.slept == [30.0, 20.0]
 
 
-async def test_a_hang_times_out_and_is_retried(fake, clock):
-    fake.hang(1)
-    async with TvmazeSource(fake.url, clock=clock, timeout=0.2) as source:
-        assert await source.show(NETFLIX_DRAMA) is not None
-    assert len(fake.requests) == 2
-
-
 async def test_a_server_that_does_not_speak_http_is_unavailable(clock):
     async def garble(reader, writer):
         await reader.readline()
