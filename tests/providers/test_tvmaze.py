@@ -287,7 +287,7 @@ async def test_the_rate_limit_holds_at_the_server(fake):
 async def test_the_window_counts_from_when_a_request_finishes(fake):
     # TVmaze may see a request any time until its answer is back, so the window starts at the answer.
     clock = FakeClock()
-    fake.delay_next(1, 0.2)
+    fake.delay_next(1, 1.0)  # long enough that the test moves the clock while it is in flight
     async with TvmazeSource(fake.url, max_calls=1, period=10.0, clock=clock) as source:
         first = asyncio.ensure_future(source.show(NETFLIX_DRAMA))
         second = asyncio.ensure_future(source.show(BROADCAST_DRAMA))
