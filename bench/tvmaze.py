@@ -123,7 +123,7 @@ async def faults(slow_baselines: bool) -> None:
 
 async def through_the_bot() -> None:
     """From the deferral to the answer a member reads, through the real bot and the sandbox Discord."""
-    from bot.sandbox.playground import running_bot
+    from bot.playground.demo import running_bot
     from bot.settings import Settings
 
     print("through the bot (/drama info, a title only TVmaze could know): deferral to answer")

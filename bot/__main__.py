@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import logging
 import os
 import sys
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("bot")
 
 EXIT_USAGE = 2
+EXIT_UNAVAILABLE = 1
 SETUP_HINT = (
     "DISCORD_TOKEN is not set: put your bot's token in the environment or in a .env file (see .env.example),"
     " or run `watch-companion try` for the offline playground."
@@ -52,7 +54,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     command = args.command or "run"
     if command == "try":
-        from bot.sandbox.playground import run_playground
+        from bot.playground.cli import run_playground
 
         return run_playground(settings, script=args.script)
     if command == "catalog":
@@ -63,10 +65,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     from bot.logs import setup_logging
 
     setup_logging(settings.log_level, [settings.token])
+    return _serve(settings, command)
+
+
+def _serve(settings: Settings, command: str) -> int:
+    """``run`` or ``sync``; a Discord that cannot be reached or refuses the token is one line, not a traceback."""
+    import aiohttp
     import discord
 
     from bot.runner import run_bot
 
+    where = settings.discord_api_base or "Discord (discord.com)"
     try:
         asyncio.run(_sync(settings) if command == "sync" else run_bot(settings))
     except KeyboardInterrupt:
@@ -76,7 +85,40 @@ def main(argv: Sequence[str] | None = None) -> int:
             "watch-companion: Discord rejected DISCORD_TOKEN; copy it again from the developer portal", file=sys.stderr
         )
         return EXIT_USAGE
+    except (aiohttp.ClientError, TimeoutError, discord.GatewayNotFound, discord.DiscordServerError) as exc:
+        hint = "check DISCORD_API_BASE" if settings.discord_api_base else "check the network connection"
+        print(f"watch-companion: could not reach {where} ({_reason(exc)}); {hint}", file=sys.stderr)
+        return EXIT_UNAVAILABLE
+    except discord.HTTPException as exc:
+        print(f"watch-companion: {where} refused the request: {exc.status} {_short(exc.text)}", file=sys.stderr)
+        return EXIT_UNAVAILABLE
     return 0
+
+
+def _reason(exc: BaseException) -> str:
+    """Why a connection failed, in a few words."""
+    import aiohttp
+    import discord
+
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        if isinstance(exc.os_error, ConnectionRefusedError):
+            return "connection refused: nothing listens there"
+        return _short(exc.os_error.strerror or str(exc.os_error))
+    if isinstance(exc, aiohttp.ServerDisconnectedError | ConnectionResetError) or (
+        isinstance(exc, aiohttp.ClientOSError) and exc.errno == errno.ECONNRESET
+    ):
+        return "it closed the connection without answering"
+    if isinstance(exc, TimeoutError | aiohttp.ServerTimeoutError):
+        return "no answer in time"
+    if isinstance(exc, discord.DiscordServerError):
+        return f"it answered {exc.status}, a server error"
+    if isinstance(exc, discord.GatewayNotFound):
+        return "its gateway could not be found"
+    return _short(str(exc) or type(exc).__name__)
+
+
+def _short(text: str, limit: int = 120) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 async def _sync(settings: Settings) -> None:

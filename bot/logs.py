@@ -1,11 +1,29 @@
-"""Logging set-up: one stderr handler, and a filter that blanks the bot token out of every record."""
+"""Logging set-up: one stderr handler, and a filter that blanks secrets out of every record: the bot token,
+and the interaction tokens discord.py's DEBUG logs carry (in gateway payloads and in followup URLs)."""
 
 from __future__ import annotations
 
 import logging
+import re
 import sys
 
 REDACTED = "[redacted-token]"
+# An interaction token lets anyone answer as the bot for 15 minutes. discord.py logs it at DEBUG in the
+# INTERACTION_CREATE payload ('token': '...') and in the URLs of callbacks, followups and @original edits.
+INTERACTION_TOKENS = (
+    re.compile(r"(/interactions/\d+/)([^/\s'\"?]+)"),
+    re.compile(r"(/webhooks/\d+/)([^/\s'\"?]+)"),
+    re.compile(r"""(['"]token['"]\s*:\s*['"])([^'"]+)"""),
+)
+
+
+def redact(text: str, secrets: list[str]) -> str:
+    """``text`` without ``secrets`` and without interaction tokens."""
+    for secret in secrets:
+        text = text.replace(secret, REDACTED)
+    for pattern in INTERACTION_TOKENS:
+        text = pattern.sub(lambda m: m.group(1) + REDACTED, text)
+    return text
 
 
 class RedactFilter(logging.Filter):
@@ -16,19 +34,12 @@ class RedactFilter(logging.Filter):
         self.secrets = [s for s in secrets if s]
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if not self.secrets:
-            return True
         message = record.getMessage()
-        text = message
-        for secret in self.secrets:
-            text = text.replace(secret, REDACTED)
+        text = redact(message, self.secrets)
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
-        exc_text = record.exc_text
-        if exc_text:
-            for secret in self.secrets:
-                exc_text = exc_text.replace(secret, REDACTED)
-            record.exc_text = exc_text
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text, self.secrets)
         if text != message:
             record.msg, record.args = text, None
         return True

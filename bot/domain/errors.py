@@ -132,3 +132,11 @@ class NotFollowingError(UserFacingError):
     def __init__(self, title: str) -> None:
         super().__init__(f"You don't follow “{inert(title, 80)}”. `/notify list` shows what you follow.")
         self.title = title
+
+
+class ReviewNotFoundError(UserFacingError):
+    """A review id that does not exist in this server (deleted, mistyped, or from another server)."""
+
+    def __init__(self, review_id: int) -> None:
+        super().__init__(f"There is no review #{review_id} in this server.")
+        self.review_id = review_id

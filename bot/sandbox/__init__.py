@@ -6,13 +6,16 @@ else.
 Public API
 ----------
 ``SandboxServer(*, strict=True, ack_deadline=3.0, followup_ttl=900.0, heartbeat_interval=41.25,
-bot_name="Sandbox Bot", bot_token=None, host="127.0.0.1", port=0)``
+bot_name="Sandbox Bot", bot_token=None, host="127.0.0.1", port=0, openapi=None)``
     ``await start()`` / ``await stop()`` or ``async with SandboxServer() as sandbox``. ``url``
     (``http://127.0.0.1:PORT``, give it to ``bot.api_base.apply_api_base``), ``token`` (the bot token to log
     in with), ``bot`` (the bot ``User``), ``application_id``, ``driver``, ``gateway``, ``world``.
-    Records: ``violations`` (``Violation(kind, detail, route, errors, interaction_id)``; kinds include
-    ``invalid_form_body``, ``empty_message``, ``late_ack``, ``double_ack``, ``callback_type``,
-    ``followup_before_ack``, ``expired_token``, ``missing_permissions``, ``dm_closed``), ``pings``
+    ``openapi`` is an ``OpenApiCheck`` or the path of Discord's ``openapi.json`` (default:
+    ``../shared/discord-api-spec/openapi.json`` beside the project; when absent, a warning says the check is
+    skipped). Records: ``violations`` (``Violation(kind, detail, route, errors, interaction_id)``; kinds include
+    ``openapi`` (a body that departs from Discord's OpenAPI description), ``invalid_form_body``, ``empty_message``,
+    ``late_ack``, ``double_ack``, ``callback_type``, ``followup_before_ack``, ``expired_token``,
+    ``missing_permissions``, ``dm_closed``), ``pings``
     (``Ping(message_id, channel_id, user_ids, role_ids, everyone, here)`` for every bot message that would
     notify someone), ``unhandled`` (``UnhandledRoute(method, path)``), ``requests``.
     ``await wait_violation(kind=None, timeout=5)``, ``await settle(quiet=0.05, timeout=5)``.
@@ -48,7 +51,7 @@ bot_name="Sandbox Bot", bot_token=None, host="127.0.0.1", port=0)``
     ``driver.settle_quiet`` seconds (0.05) so the bot has registered the view it just sent.
 
 ``InteractionResult``
-    ``await wait_ack(timeout=None) -> int`` (callback type; raises ``InteractionFailedError`` when the bot misses the
+    ``await wait_ack(timeout=None) -> CallbackType`` ( raises ``InteractionFailedError`` when the bot misses the
     deadline), ``await wait_done(timeout=5) -> Message | None`` (final: a deferred response once @original is
     edited or a followup sent; a silent deferral that never completes raises ``TimeoutError``),
     ``wait_followups(count=1)``, ``wait_edits(count=1)``, ``wait_modal()``.
@@ -83,20 +86,28 @@ Example::
         assert not sandbox.violations
 """
 
-from bot.sandbox.driver import Driver, InteractionFailedError, InteractionResult, SandboxUsageError
+from bot.sandbox.driver import Driver
+from bot.sandbox.errors import InteractionFailedError, SandboxUsageError
 from bot.sandbox.gateway import Gateway
+from bot.sandbox.openapi import OpenApiCheck
+from bot.sandbox.protocol import CallbackType, InteractionType
+from bot.sandbox.records import Ping, UnhandledRoute, Violation
+from bot.sandbox.results import InteractionResult
 from bot.sandbox.server import SandboxServer
-from bot.sandbox.state import Channel, Guild, Member, Message, Ping, Role, UnhandledRoute, User, Violation
+from bot.sandbox.state import Channel, Guild, Member, Message, Role, User
 
 __all__ = [
+    "CallbackType",
     "Channel",
     "Driver",
     "Gateway",
     "Guild",
     "InteractionFailedError",
     "InteractionResult",
+    "InteractionType",
     "Member",
     "Message",
+    "OpenApiCheck",
     "Ping",
     "Role",
     "SandboxServer",

@@ -14,14 +14,15 @@ import secrets
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from bot.sandbox.state import JSON, Guild, channel_payload, guild_payload, iso, member_payload, user_payload
-
-if TYPE_CHECKING:
-    from bot.sandbox.server import SandboxServer
+from bot.sandbox.config import SandboxConfig
+from bot.sandbox.payloads import channel_payload, guild_payload, iso, member_payload, user_payload
+from bot.sandbox.protocol import JSON
+from bot.sandbox.records import Records
+from bot.sandbox.state import Guild, World
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,7 @@ class Connection:
         self.compress = compress
         self._zlib = zlib.compressobj() if compress == "zlib-stream" else None
         self._lock = asyncio.Lock()
-        self.session: Session | None = None
+        self.session: GatewaySession | None = None
 
     @property
     def closed(self) -> bool:
@@ -72,7 +73,8 @@ class Connection:
 
     async def send(self, payload: JSON) -> bool:
         """Send one gateway message; False when the socket is already gone (the message stays buffered)."""
-        text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+        # ASCII with escapes, as Discord sends it: a lone surrogate in a payload stays a valid \ud800 escape.
+        text = json.dumps(payload, separators=(",", ":"))
         async with self._lock:
             if self.ws.closed:
                 return False
@@ -93,7 +95,7 @@ class Connection:
 
 
 @dataclass
-class Session:
+class GatewaySession:
     id: str
     user_id: int
     intents: int
@@ -119,10 +121,12 @@ class Session:
 class Gateway:
     """The websocket endpoint at ``/gateway/`` and the sessions behind it."""
 
-    def __init__(self, server: SandboxServer, heartbeat_interval: float) -> None:
-        self.server = server
+    def __init__(self, world: World, records: Records, config: SandboxConfig, heartbeat_interval: float) -> None:
+        self.world = world
+        self.records = records
+        self.config = config
         self.heartbeat_interval = heartbeat_interval
-        self.sessions: dict[str, Session] = {}
+        self.sessions: dict[str, GatewaySession] = {}
         self.connections: list[Connection] = []
         self.identify_count = 0
         self.resume_count = 0
@@ -133,7 +137,7 @@ class Gateway:
     # ----- test driver controls -----
 
     @property
-    def live_sessions(self) -> list[Session]:
+    def live_sessions(self) -> list[GatewaySession]:
         return [s for s in self.sessions.values() if not s.invalid]
 
     @property
@@ -147,7 +151,7 @@ class Gateway:
             session.connection = None
             if conn is not None:
                 await conn.send({"op": RECONNECT, "d": None})
-        self.server.changes.notify()
+        self.records.changes.notify()
 
     async def invalidate_sessions(self, *, resumable: bool = False) -> None:
         """Send op 9 INVALID_SESSION; unless ``resumable`` the session is dropped and the client must IDENTIFY."""
@@ -158,7 +162,7 @@ class Gateway:
                 session.connection = None
             if conn is not None:
                 await conn.send({"op": INVALID_SESSION, "d": resumable})
-        self.server.changes.notify()
+        self.records.changes.notify()
 
     async def drop_connections(self, code: int = 4000) -> None:
         """Close every socket abruptly (as a network fault would); sessions stay resumable."""
@@ -167,7 +171,7 @@ class Gateway:
             session.connection = None
             if conn is not None:
                 await conn.close(code)
-        self.server.changes.notify()
+        self.records.changes.notify()
 
     async def dispatch(self, event: str, data: JSON, *, guild_id: int | None = None, dm: bool = False) -> None:
         """Send a DISPATCH to every live session whose intents ask for it."""
@@ -181,10 +185,10 @@ class Gateway:
             if event in ("MESSAGE_CREATE", "MESSAGE_UPDATE") and not session.intents & MESSAGE_CONTENT:
                 payload = self._without_content(data, session.user_id, dm)
             await session.dispatch(event, payload)
-        self.server.changes.notify()
+        self.records.changes.notify()
 
     def _guild_member_ids(self, guild_id: int) -> set[int]:
-        guild = self.server.world.guilds.get(guild_id)
+        guild = self.world.guilds.get(guild_id)
         return set(guild.members) if guild else set()
 
     @staticmethod
@@ -220,7 +224,7 @@ class Gateway:
             if conn.session is not None and conn.session.connection is conn:
                 conn.session.connection = None
             self.connections.remove(conn)
-            self.server.changes.notify()
+            self.records.changes.notify()
         return ws
 
     async def _receive(self, conn: Connection, text: str) -> None:
@@ -249,7 +253,7 @@ class Gateway:
             await conn.close(4001, "Unknown opcode.")
 
     def _check_token(self, token: Any) -> bool:
-        bot = self.server.world.bot
+        bot = self.world.bot
         return bot is not None and isinstance(token, str) and secrets.compare_digest(token, bot.token or "")
 
     async def _identify(self, conn: Connection, data: JSON) -> None:
@@ -259,12 +263,12 @@ class Gateway:
         if not self._check_token(data.get("token")):
             await conn.close(4004, "Authentication failed.")
             return
-        world = self.server.world
+        world = self.world
         bot = world.bot
         if bot is None:
             return
         self.identify_count += 1
-        session = Session(
+        session = GatewaySession(
             id=secrets.token_hex(16),
             user_id=bot.id,
             intents=int(data.get("intents", 0) or 0),
@@ -279,7 +283,7 @@ class Gateway:
             "user": {**user_payload(bot), "verified": True, "mfa_enabled": False},
             "guilds": [{"id": str(g.id), "unavailable": True} for g in guilds],
             "session_id": session.id,
-            "resume_gateway_url": self.server.gateway_url,
+            "resume_gateway_url": self.config.gateway_url,
             "session_type": "normal",
             "application": {"id": str(world.application_id), "flags": world.application_flags},
             "private_channels": [],
@@ -293,7 +297,7 @@ class Gateway:
         for guild in guilds:
             if session.wants("GUILD_CREATE", True):
                 await session.dispatch("GUILD_CREATE", self.guild_create_payload(guild))
-        self.server.changes.notify()
+        self.records.changes.notify()
 
     async def _resume(self, conn: Connection, data: JSON) -> None:
         session = self.sessions.get(str(data.get("session_id")))
@@ -311,7 +315,7 @@ class Gateway:
             if seq > last:
                 await conn.send(payload)
         await session.dispatch("RESUMED", {"_trace": ["watch-companion-sandbox"]})
-        self.server.changes.notify()
+        self.records.changes.notify()
 
     async def _request_members(self, conn: Connection, data: JSON) -> None:
         session = conn.session
@@ -321,14 +325,14 @@ class Gateway:
         raw_ids = data.get("guild_id")
         guild_ids = raw_ids if isinstance(raw_ids, list) else [raw_ids]
         for raw in guild_ids:
-            guild = self.server.world.guilds.get(int(raw or 0))
+            guild = self.world.guilds.get(int(raw or 0))
             if guild is None:
                 continue
             members = self._select_members(guild, data)
             wanted = [int(u) for u in data.get("user_ids") or []]
             chunk: JSON = {
                 "guild_id": str(guild.id),
-                "members": [member_payload(m, self.server.world.users[m.user_id]) for m in members],
+                "members": [member_payload(m, self.world.users[m.user_id]) for m in members],
                 "chunk_index": 0,
                 "chunk_count": 1,
                 "not_found": [str(u) for u in wanted if u not in guild.members],
@@ -340,7 +344,7 @@ class Gateway:
             await session.dispatch("GUILD_MEMBERS_CHUNK", chunk)
 
     def _select_members(self, guild: Guild, data: JSON) -> list[Any]:
-        users = self.server.world.users
+        users = self.world.users
         wanted = {int(u) for u in data.get("user_ids") or []}
         query = (data.get("query") or "").lower()
         limit = int(data.get("limit") or 0)
@@ -352,7 +356,7 @@ class Gateway:
         return members[:limit] if limit else members
 
     def guild_create_payload(self, guild: Guild) -> JSON:
-        world = self.server.world
+        world = self.world
         bot = world.bot
         me = guild.members.get(bot.id) if bot else None
         data = guild_payload(guild)
@@ -375,7 +379,7 @@ class Gateway:
         return data
 
     async def wait_for(self, predicate: Callable[[], bool], timeout: float = 5.0) -> None:  # noqa: ASYNC109 - waits for the sandbox take an explicit timeout
-        await self.server.changes.wait_for(predicate, timeout)
+        await self.records.changes.wait_for(predicate, timeout)
 
     async def close_all(self) -> None:
         for conn in list(self.connections):

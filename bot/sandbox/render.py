@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.sandbox.protocol import JSON, SELECTS, ButtonStyle, ComponentType
+
 SPOILER_HIDDEN = "[spoiler hidden]"
 _SPOILER = re.compile(r"\|\|(.+?)\|\|", re.DOTALL)
 # Code blocks and inline code are literal in Discord: no spoilers, no mentions inside them.
@@ -28,8 +30,6 @@ _TIME_FORMATS = {
     "R": "%Y-%m-%d %H:%M",
 }
 _BUTTON_STYLES = {1: "primary", 2: "secondary", 3: "success", 4: "danger", 5: "link", 6: "premium"}
-
-JSON = Mapping[str, Any]
 
 
 def render_timestamp(match: re.Match[str]) -> str:
@@ -97,9 +97,9 @@ def render_button(button: JSON) -> str:
     emoji = (button.get("emoji") or {}).get("name")
     label = " ".join(x for x in (emoji, button.get("label")) if x) or button.get("custom_id") or "button"
     notes = []
-    if button.get("style") == 5:
+    if button.get("style") == ButtonStyle.LINK:
         notes.append(f"-> {button.get('url')}")
-    elif button.get("style") in (1, 3, 4):
+    elif button.get("style") in (ButtonStyle.PRIMARY, ButtonStyle.SUCCESS, ButtonStyle.DANGER):
         notes.append(_BUTTON_STYLES[button["style"]])
     if button.get("disabled"):
         notes.append("disabled")
@@ -122,22 +122,22 @@ def render_components(
     lines: list[str] = []
     for component in components or []:
         kind = component.get("type")
-        if kind == 1:
+        if kind == ComponentType.ACTION_ROW:
             parts = []
             for child in component.get("components") or []:
-                if child.get("type") == 2:
+                if child.get("type") == ComponentType.BUTTON:
                     parts.append(render_button(child))
                 else:
                     parts.append(render_select(child))
             lines.append(indent + " ".join(parts))
-        elif kind == 2:
+        elif kind == ComponentType.BUTTON:
             lines.append(indent + render_button(component))
-        elif kind in (3, 5, 6, 7, 8):
+        elif kind in SELECTS:
             lines.append(indent + render_select(component))
-        elif kind == 10:
+        elif kind == ComponentType.TEXT_DISPLAY:
             text = render_text(component.get("content", ""), reveal_spoilers=reveal_spoilers, names=names)
             lines.extend(indent + line for line in text.splitlines())
-        elif kind == 9:
+        elif kind == ComponentType.SECTION:
             lines.extend(
                 render_components(
                     component.get("components"), reveal_spoilers=reveal_spoilers, names=names, indent=indent
@@ -148,9 +148,9 @@ def render_components(
                 lines.extend(
                     render_components([accessory], reveal_spoilers=reveal_spoilers, names=names, indent=indent)
                 )
-        elif kind == 14:
+        elif kind == ComponentType.SEPARATOR:
             lines.append(indent + "-" * 20)
-        elif kind == 17:
+        elif kind == ComponentType.CONTAINER:
             hidden = component.get("spoiler") and not reveal_spoilers
             if hidden:
                 lines.append(indent + "[ " + SPOILER_HIDDEN + " ]")
@@ -160,7 +160,7 @@ def render_components(
                         component.get("components"), reveal_spoilers=reveal_spoilers, names=names, indent=indent + "> "
                     )
                 )
-        elif kind in (11, 12, 13):
+        elif kind in (ComponentType.THUMBNAIL, ComponentType.MEDIA_GALLERY, ComponentType.FILE):
             lines.append(indent + "[media]")
     return lines
 
@@ -191,12 +191,12 @@ def render_modal(modal: JSON) -> str:
     """A modal (callback type 9 data) as a form outline."""
     lines = [f"== {modal.get('title', '')} =="]
     for component in modal.get("components") or []:
-        if component.get("type") == 1:
+        if component.get("type") == ComponentType.ACTION_ROW:
             for child in component.get("components") or []:
                 lines.append(_render_input(child.get("label"), child))
-        elif component.get("type") == 18:
+        elif component.get("type") == ComponentType.LABEL:
             lines.append(_render_input(component.get("label"), component.get("component") or {}))
-        elif component.get("type") == 10:
+        elif component.get("type") == ComponentType.TEXT_DISPLAY:
             lines.append(str(component.get("content", "")))
     return "\n".join(lines)
 
@@ -204,7 +204,7 @@ def render_modal(modal: JSON) -> str:
 def _render_input(label: Any, component: JSON) -> str:
     required = "" if component.get("required", True) is False else " *"
     style = "paragraph" if component.get("style") == 2 else "short"
-    if component.get("type") != 4:
+    if component.get("type") != ComponentType.TEXT_INPUT:
         style = "select"
     limit = f", max {component['max_length']}" if component.get("max_length") else ""
     return f"{label or component.get('custom_id')}{required} ({style}{limit})"

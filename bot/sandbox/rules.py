@@ -10,8 +10,10 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
-JSON = dict[str, Any]
+from bot.sandbox.protocol import JSON, SELECTS, ButtonStyle, ComponentType, walk_components
+
 Path = tuple[str | int, ...]
 
 CONTENT_MAX = 2000
@@ -85,10 +87,57 @@ def embed_text_length(embed: JSON) -> int:
     return total
 
 
+# Discord takes only web links in an embed, and for its pictures also a file uploaded with the message.
+WEB_SCHEMES = frozenset({"http", "https"})
+PICTURE_SCHEMES = WEB_SCHEMES | {"attachment"}
+# Where an embed holds a URL, and the schemes Discord accepts there.
+EMBED_URLS: tuple[tuple[Path, frozenset[str]], ...] = (
+    (("url",), WEB_SCHEMES),
+    (("author", "url"), WEB_SCHEMES),
+    (("author", "icon_url"), PICTURE_SCHEMES),
+    (("footer", "icon_url"), PICTURE_SCHEMES),
+    (("thumbnail", "url"), PICTURE_SCHEMES),
+    (("image", "url"), PICTURE_SCHEMES),
+)
+
+
+def well_formed_url(value: str, schemes: frozenset[str]) -> bool:
+    """An absolute URL with one of ``schemes`` and something after ``scheme://``."""
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in schemes and bool(parts.netloc) and not any(c.isspace() for c in value)
+
+
+def _check_url(path: Path, value: Any, schemes: frozenset[str]) -> list[Problem]:
+    if value is None or (isinstance(value, str) and well_formed_url(value, schemes)):
+        return []
+    return [Problem(path, "URL_TYPE_INVALID_URL", "Not a well formed URL.")]
+
+
+def _embed_urls(at: Path, embed: JSON) -> list[Problem]:
+    problems: list[Problem] = []
+    for path, schemes in EMBED_URLS:
+        node: Any = embed
+        for key in path:
+            node = node.get(key) if isinstance(node, dict) else None
+        problems += _check_url((*at, *path), node, schemes)
+    return problems
+
+
+def shorten(text: str, limit: int = 80) -> str:
+    """``text`` cut to ``limit`` characters, saying how much was left out."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text) - limit} more characters)"
+
+
 def check_embeds(embeds: Sequence[JSON]) -> list[Problem]:
     problems = _too_many(("embeds",), embeds, EMBEDS_MAX)
     for i, embed in enumerate(embeds):
         at: Path = ("embeds", i)
+        problems += _embed_urls(at, embed)
         problems += _too_long((*at, "title"), embed.get("title"), EMBED_TITLE_MAX)
         problems += _too_long((*at, "description"), embed.get("description"), EMBED_DESCRIPTION_MAX)
         problems += _too_long((*at, "footer", "text"), (embed.get("footer") or {}).get("text"), EMBED_FOOTER_MAX)
@@ -114,17 +163,19 @@ def _check_interactive(path: Path, component: JSON) -> list[Problem]:
     """Buttons and selects: custom ids, labels, options."""
     problems: list[Problem] = []
     kind = component.get("type")
-    if kind == 2:
-        if component.get("style") == 5:
+    if kind == ComponentType.BUTTON:
+        if component.get("style") == ButtonStyle.LINK:
             if not component.get("url"):
                 problems.append(Problem((*path, "url"), "BASE_TYPE_REQUIRED", "This field is required"))
-        elif component.get("style") != 6:
+            else:
+                problems += _check_url((*path, "url"), component.get("url"), WEB_SCHEMES | {"discord"})
+        elif component.get("style") != ButtonStyle.PREMIUM:
             problems += _length_between((*path, "custom_id"), component.get("custom_id"), 1, CUSTOM_ID_MAX)
         problems += _too_long((*path, "label"), component.get("label"), BUTTON_LABEL_MAX)
-    elif kind in (3, 5, 6, 7, 8):
+    elif kind in SELECTS:
         problems += _length_between((*path, "custom_id"), component.get("custom_id"), 1, CUSTOM_ID_MAX)
         problems += _too_long((*path, "placeholder"), component.get("placeholder"), SELECT_PLACEHOLDER_MAX)
-        if kind == 3:
+        if kind == ComponentType.STRING_SELECT:
             options = component.get("options") or []
             if not options:
                 problems.append(Problem((*path, "options"), "BASE_TYPE_REQUIRED", "This field is required"))
@@ -140,8 +191,8 @@ def _check_row(path: Path, row: JSON) -> list[Problem]:
     problems: list[Problem] = []
     if not children:
         problems.append(Problem((*path, "components"), "BASE_TYPE_REQUIRED", "This field is required"))
-    buttons = [c for c in children if c.get("type") == 2]
-    selects = [c for c in children if c.get("type") in (3, 5, 6, 7, 8)]
+    buttons = [c for c in children if c.get("type") == ComponentType.BUTTON]
+    selects = [c for c in children if c.get("type") in SELECTS]
     problems += _too_many((*path, "components"), buttons, ROW_BUTTONS_MAX)
     if selects and len(children) > 1:
         problems.append(
@@ -156,7 +207,7 @@ def check_components(components: Sequence[JSON], flags: int = 0) -> list[Problem
     problems: list[Problem] = []
     ids: list[str] = []
     if flags & IS_COMPONENTS_V2:
-        count = sum(1 for _ in _walk(components))
+        count = sum(1 for _ in walk_components(components))
         if count > V2_COMPONENTS_MAX:
             problems.append(
                 Problem(("components",), "BASE_TYPE_MAX_LENGTH", f"Must be {V2_COMPONENTS_MAX} or fewer in total.")
@@ -164,7 +215,7 @@ def check_components(components: Sequence[JSON], flags: int = 0) -> list[Problem
     else:
         problems += _too_many(("components",), components, ACTION_ROWS_MAX)
     for i, component in enumerate(components):
-        if component.get("type") == 1:
+        if component.get("type") == ComponentType.ACTION_ROW:
             problems += _check_row(("components", i), component)
         elif not flags & IS_COMPONENTS_V2:
             problems.append(
@@ -172,7 +223,7 @@ def check_components(components: Sequence[JSON], flags: int = 0) -> list[Problem
             )
         else:
             problems += _check_v2(("components", i), component)
-    for component in _walk(components):
+    for component in walk_components(components):
         cid = component.get("custom_id")
         if isinstance(cid, str):
             ids.append(cid)
@@ -186,7 +237,7 @@ def check_components(components: Sequence[JSON], flags: int = 0) -> list[Problem
 
 def _check_v2(path: Path, component: JSON) -> list[Problem]:
     problems: list[Problem] = []
-    if component.get("type") == 1:
+    if component.get("type") == ComponentType.ACTION_ROW:
         return _check_row(path, component)
     for k, child in enumerate(component.get("components") or []):
         problems += _check_v2((*path, "components", k), child)
@@ -194,16 +245,6 @@ def _check_v2(path: Path, component: JSON) -> list[Problem]:
     if isinstance(accessory, dict):
         problems += _check_interactive((*path, "accessory"), accessory)
     return problems
-
-
-def _walk(components: Iterable[JSON]) -> Iterable[JSON]:
-    for component in components:
-        yield component
-        yield from _walk(component.get("components") or [])
-        for key in ("accessory", "component"):
-            inner = component.get(key)
-            if isinstance(inner, dict):
-                yield from _walk([inner])
 
 
 def check_message(payload: JSON, *, creating: bool, has_files: bool = False) -> list[Problem]:
@@ -295,20 +336,20 @@ def check_modal(data: JSON) -> list[Problem]:
     for i, component in enumerate(components):
         at: Path = ("data", "components", i)
         kind = component.get("type")
-        if kind == 1:
+        if kind == ComponentType.ACTION_ROW:
             children = component.get("components") or []
             if len(children) != 1:
                 problems.append(Problem((*at, "components"), "BASE_TYPE_BAD_LENGTH", "Must be 1 in length."))
             for k, child in enumerate(children):
-                if child.get("type") == 4:
+                if child.get("type") == ComponentType.TEXT_INPUT:
                     problems += _check_text_input((*at, "components", k), child, child.get("label"))
                 else:
                     problems += _check_interactive((*at, "components", k), child)
-        elif kind == 18:
+        elif kind == ComponentType.LABEL:
             problems += _length_between((*at, "label"), component.get("label"), 1, TEXT_INPUT_LABEL_MAX)
             problems += _too_long((*at, "description"), component.get("description"), 100)
             inner = component.get("component") or {}
-            if inner.get("type") == 4:
+            if inner.get("type") == ComponentType.TEXT_INPUT:
                 if inner.get("label") is not None:
                     problems.append(
                         Problem((*at, "component", "label"), "BASE_TYPE_BAD", "A text input in a label has no label")
@@ -316,7 +357,7 @@ def check_modal(data: JSON) -> list[Problem]:
                 problems += _check_text_input((*at, "component"), inner, None)
             else:
                 problems += _check_interactive((*at, "component"), inner)
-        elif kind != 10:
+        elif kind != ComponentType.TEXT_DISPLAY:
             problems.append(Problem((*at, "type"), "UNION_TYPE_CHOICES", "Not a modal component"))
     return problems
 

@@ -6,28 +6,24 @@ routes, requests) and the ``Driver`` that acts as Discord's users.
 
 from __future__ import annotations
 
-import asyncio
 import logging
+import re
 import secrets
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from types import TracebackType
 from typing import Self
 
 from aiohttp import web
 
-from bot.sandbox import rules
+from bot.sandbox.config import SandboxConfig
 from bot.sandbox.driver import Driver
 from bot.sandbox.gateway import Gateway
-from bot.sandbox.rest import ApiError, RestApi
-from bot.sandbox.state import (
-    Changes,
-    Ping,
-    RequestRecord,
-    UnhandledRoute,
-    User,
-    Violation,
-    World,
-)
+from bot.sandbox.openapi import OpenApiCheck
+from bot.sandbox.records import Changes, Ping, Records, RequestRecord, UnhandledRoute, Violation
+from bot.sandbox.rest import ApiError, Context, RestApi
+from bot.sandbox.rest.base import record_openapi
+from bot.sandbox.state import User, World
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +31,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 # Routes that Discord authenticates by the token in the path, not by the Authorization header.
 _TOKEN_IN_PATH = ("/api/v10/interactions/", "/api/v10/webhooks/")
+_TOKEN_SEGMENT = re.compile(r"(/(?:interactions|webhooks)/\d+/)[^/?]+")
 
 
 class SandboxServer:
@@ -56,24 +53,17 @@ class SandboxServer:
         bot_token: str | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
+        openapi: OpenApiCheck | Path | None = None,
     ) -> None:
         if host not in ("127.0.0.1", "localhost", "::1"):
             raise ValueError("the sandbox only listens on loopback")
-        self.strict = strict
-        self.ack_deadline = ack_deadline
-        self.followup_ttl = followup_ttl
-        self.host = host
+        self.config = SandboxConfig(strict=strict, ack_deadline=ack_deadline, followup_ttl=followup_ttl, host=host)
         self._requested_port = port
-        self.port = 0
         self.world = World()
-        self.changes = Changes()
-        self.violations: list[Violation] = []
-        self.pings: list[Ping] = []
-        self.unhandled: list[UnhandledRoute] = []
-        self.requests: list[RequestRecord] = []
-        self.gateway = Gateway(self, heartbeat_interval)
-        self.rest = RestApi(self)
-        self._inflight = 0
+        self.records = Records()
+        self.openapi = openapi if isinstance(openapi, OpenApiCheck) else _shared_check(openapi)
+        self.gateway = Gateway(self.world, self.records, self.config, heartbeat_interval)
+        self.rest = RestApi(Context(self.world, self.records, self.config, self.gateway, self.openapi))
         self._runner: web.AppRunner | None = None
         bot = User(
             id=self.world.ids.next(),
@@ -84,7 +74,61 @@ class SandboxServer:
         self.world.users[bot.id] = bot
         self.world.bot = bot
         self.world.application_id = bot.id
-        self.driver = Driver(self)
+        self.driver = Driver(self.world, self.records, self.config, self.gateway, self.rest.messages)
+
+    # ----- settings and records, as attributes of the server -----
+
+    @property
+    def strict(self) -> bool:
+        return self.config.strict
+
+    @strict.setter
+    def strict(self, value: bool) -> None:
+        self.config.strict = value
+
+    @property
+    def ack_deadline(self) -> float:
+        return self.config.ack_deadline
+
+    @ack_deadline.setter
+    def ack_deadline(self, value: float) -> None:
+        self.config.ack_deadline = value
+
+    @property
+    def followup_ttl(self) -> float:
+        return self.config.followup_ttl
+
+    @followup_ttl.setter
+    def followup_ttl(self, value: float) -> None:
+        self.config.followup_ttl = value
+
+    @property
+    def host(self) -> str:
+        return self.config.host
+
+    @property
+    def port(self) -> int:
+        return self.config.port
+
+    @property
+    def changes(self) -> Changes:
+        return self.records.changes
+
+    @property
+    def violations(self) -> list[Violation]:
+        return self.records.violations
+
+    @property
+    def pings(self) -> list[Ping]:
+        return self.records.pings
+
+    @property
+    def unhandled(self) -> list[UnhandledRoute]:
+        return self.records.unhandled
+
+    @property
+    def requests(self) -> list[RequestRecord]:
+        return self.records.requests
 
     # ----- lifecycle -----
 
@@ -107,13 +151,11 @@ class SandboxServer:
     @property
     def url(self) -> str:
         """``http://127.0.0.1:PORT``: pass it to ``apply_api_base``."""
-        if not self.port:
-            raise RuntimeError("the sandbox is not started")
-        return f"http://{self.host}:{self.port}"
+        return self.config.url
 
     @property
     def gateway_url(self) -> str:
-        return f"ws://{self.host}:{self.port}/gateway/"
+        return self.config.gateway_url
 
     def make_app(self) -> web.Application:
         app = web.Application(middlewares=[self._middleware], client_max_size=64 * 1024 * 1024)
@@ -132,7 +174,7 @@ class SandboxServer:
         await site.start()
         server = site._server
         sockets = getattr(server, "sockets", None) or []
-        self.port = int(sockets[0].getsockname()[1])
+        self.config.port = int(sockets[0].getsockname()[1])
 
     async def stop(self) -> None:
         if self._runner is None:
@@ -152,51 +194,13 @@ class SandboxServer:
 
     # ----- records -----
 
-    def record_violation(
-        self,
-        kind: str,
-        detail: str,
-        *,
-        route: str = "",
-        problems: list[rules.Problem] | None = None,
-        interaction_id: int | None = None,
-    ) -> Violation:
-        violation = Violation(
-            kind=kind,
-            detail=detail,
-            route=route,
-            errors=rules.form_errors(problems or []),
-            interaction_id=interaction_id,
-        )
-        self.violations.append(violation)
-        log.warning("sandbox violation %s at %s: %s", kind, route, detail)
-        self.changes.notify()
-        return violation
-
     async def wait_violation(self, kind: str | None = None, timeout: float = 5.0) -> Violation:  # noqa: ASYNC109 - waits for the sandbox take an explicit timeout
         """The first violation (of ``kind``) recorded, waiting for one if there is none yet."""
-
-        def found() -> Violation | None:
-            return next((v for v in self.violations if kind is None or v.kind == kind), None)
-
-        return await self.changes.wait_for(found, timeout)
+        return await self.records.wait_violation(kind, timeout)
 
     async def settle(self, *, quiet: float = 0.05, timeout: float = 5.0) -> None:  # noqa: ASYNC109 - waits for the sandbox take an explicit timeout
         """Wait until no request is in flight and nothing has changed for ``quiet`` seconds."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while True:
-            await self.changes.wait_for(lambda: self._inflight == 0, max(deadline - loop.time(), 0.001))
-            try:
-                await self.changes.wait_for(self._changed_since(self.changes.version), quiet)
-            except TimeoutError:
-                if self._inflight == 0:
-                    return
-            if loop.time() > deadline:
-                raise TimeoutError("the sandbox did not settle")
-
-    def _changed_since(self, version: int) -> Callable[[], bool]:
-        return lambda: self.changes.version != version
+        await self.records.settle(quiet=quiet, timeout=timeout)
 
     # ----- HTTP plumbing -----
 
@@ -205,18 +209,21 @@ class SandboxServer:
         if request.path.startswith("/gateway"):
             # A websocket lives as long as the connection: it is not a request in flight.
             return await handler(request)
-        self._inflight += 1
+        self.records.inflight += 1
         try:
             try:
                 self._authenticate(request)
                 response = await handler(request)
             except ApiError as error:
                 response = error.response()
-            self.requests.append(RequestRecord(request.method, request.path, response.status))
+            finally:
+                # Mismatches the handler did not get to (it refused the request first, or took no rules).
+                record_openapi(self.records)
+            self.records.requests.append(RequestRecord(request.method, request.path, response.status))
             return response
         finally:
-            self._inflight -= 1
-            self.changes.notify()
+            self.records.inflight -= 1
+            self.records.changes.notify()
 
     def _authenticate(self, request: web.Request) -> None:
         path = request.path
@@ -229,6 +236,17 @@ class SandboxServer:
             raise ApiError(401, 0, "401: Unauthorized")
 
     async def _unknown(self, request: web.Request) -> web.StreamResponse:
-        self.unhandled.append(UnhandledRoute(request.method, request.path))
-        log.warning("sandbox has no route for %s %s", request.method, request.path)
+        self.records.unhandled.append(UnhandledRoute(request.method, request.path))
+        # The path of an interaction or webhook route holds its token: the log gets it masked.
+        log.warning("sandbox has no route for %s %s", request.method, _TOKEN_SEGMENT.sub(r"\1[token]", request.path))
         raise ApiError(404, 0, "404: Not Found")
+
+
+_SHARED: dict[Path | None, OpenApiCheck | None] = {}
+
+
+def _shared_check(path: Path | None) -> OpenApiCheck | None:
+    """One parsed description per process: every sandbox a test run starts shares it (it is read-only)."""
+    if path not in _SHARED:
+        _SHARED[path] = OpenApiCheck.load(path)
+    return _SHARED[path]

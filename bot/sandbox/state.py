@@ -1,20 +1,16 @@
-"""The sandbox's world: users, guilds, channels, messages and interactions, and their Discord JSON shapes.
+"""The sandbox's world: users, guilds, channels, messages and interactions, and who may do what where.
 
-Everything is plain dataclasses keyed by int snowflakes; ``*_payload`` functions turn them into the dicts that
-Discord API v10 sends (ids as strings), shaped after what discord.py's parsers read.
+Everything is plain dataclasses keyed by int snowflakes; ``bot.sandbox.payloads`` turns them into Discord's JSON.
 """
 
 from __future__ import annotations
 
-import asyncio
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, TypeVar
 
-JSON = dict[str, Any]
-T = TypeVar("T")
+from bot.sandbox.protocol import JSON, CallbackType, InteractionType, walk_components
 
 DISCORD_EPOCH_MS = 1_420_070_400_000
 
@@ -74,18 +70,6 @@ DM = 1
 GUILD_VOICE = 2
 GUILD_CATEGORY = 4
 
-# Interaction types.
-PING = 1
-APPLICATION_COMMAND = 2
-MESSAGE_COMPONENT = 3
-AUTOCOMPLETE = 4
-MODAL_SUBMIT = 5
-
-
-def iso(dt: datetime) -> str:
-    """Discord's timestamp format (ISO 8601, UTC offset spelled out)."""
-    return dt.isoformat()
-
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -102,32 +86,6 @@ class Snowflakes:
         candidate = (int(time.time() * 1000) - DISCORD_EPOCH_MS) << 22
         self._last = max(candidate, self._last + 1)
         return self._last
-
-
-class Changes:
-    """A broadcast 'something changed' signal that waiters re-check their condition on."""
-
-    def __init__(self) -> None:
-        self._event = asyncio.Event()
-        self.version = 0
-
-    def notify(self) -> None:
-        self.version += 1
-        self._event.set()
-        self._event = asyncio.Event()
-
-    async def wait_for(self, predicate: Callable[[], T | None], timeout: float) -> T:  # noqa: ASYNC109 - waits for the sandbox take an explicit timeout
-        """Return the first truthy value of ``predicate()``, re-evaluated after each change.
-
-        Raises ``TimeoutError`` when ``timeout`` seconds pass first.
-        """
-        async with asyncio.timeout(timeout):
-            while True:
-                event = self._event
-                value = predicate()
-                if value:
-                    return value
-                await event.wait()
 
 
 @dataclass
@@ -292,52 +250,6 @@ class Message:
         return walk_components(self.components)
 
 
-def walk_components(components: Iterable[JSON]) -> Iterable[JSON]:
-    for component in components:
-        yield component
-        yield from walk_components(component.get("components") or [])
-        for key in ("accessory", "component"):
-            inner = component.get(key)
-            if isinstance(inner, dict):
-                yield from walk_components([inner])
-
-
-@dataclass
-class Violation:
-    """A breach of Discord's rules that the sandbox caught (and, in strict mode, answered with an error)."""
-
-    kind: str
-    detail: str
-    route: str = ""
-    errors: JSON = field(default_factory=dict)
-    interaction_id: int | None = None
-
-
-@dataclass
-class Ping:
-    """Who a message would have notified, given its content and ``allowed_mentions``."""
-
-    message_id: int
-    channel_id: int
-    user_ids: list[int]
-    role_ids: list[int]
-    everyone: bool
-    here: bool
-
-
-@dataclass
-class UnhandledRoute:
-    method: str
-    path: str
-
-
-@dataclass
-class RequestRecord:
-    method: str
-    path: str
-    status: int
-
-
 def permissions_in(guild: Guild, user_id: int, channel: Channel | None) -> int:
     """A member's permissions, in a channel when one is given (Discord's documented overwrite order)."""
     member = guild.members.get(user_id)
@@ -372,153 +284,13 @@ def permissions_in(guild: Guild, user_id: int, channel: Channel | None) -> int:
     return perms
 
 
-def user_payload(user: User) -> JSON:
-    return {
-        "id": str(user.id),
-        "username": user.username,
-        "discriminator": "0",
-        "global_name": user.global_name,
-        "avatar": None,
-        "bot": user.bot,
-        "system": False,
-        "public_flags": 0,
-        "flags": 0,
-        "banner": None,
-        "accent_color": None,
-        "avatar_decoration_data": None,
-    }
-
-
-def self_user_payload(user: User) -> JSON:
-    return {**user_payload(user), "verified": True, "mfa_enabled": False, "email": None, "locale": "en-US"}
-
-
-def role_payload(role: Role) -> JSON:
-    return {
-        "id": str(role.id),
-        "name": role.name,
-        "color": role.color,
-        "colors": {"primary_color": role.color, "secondary_color": None, "tertiary_color": None},
-        "hoist": role.hoist,
-        "icon": None,
-        "unicode_emoji": None,
-        "position": role.position,
-        "permissions": str(role.permissions),
-        "managed": role.managed,
-        "mentionable": role.mentionable,
-        "flags": 0,
-    }
-
-
-def channel_payload(channel: Channel, users: dict[int, User] | None = None) -> JSON:
-    data: JSON = {
-        "id": str(channel.id),
-        "type": channel.type,
-        "name": channel.name,
-        "flags": 0,
-        "last_message_id": str(channel.last_message_id) if channel.last_message_id else None,
-    }
-    if channel.guild_id is not None:
-        data.update(
-            {
-                "guild_id": str(channel.guild_id),
-                "position": channel.position,
-                "permission_overwrites": [
-                    {"id": str(ow.id), "type": ow.type, "allow": str(ow.allow), "deny": str(ow.deny)}
-                    for ow in channel.overwrites
-                ],
-                "parent_id": str(channel.parent_id) if channel.parent_id else None,
-                "topic": channel.topic,
-                "nsfw": channel.nsfw,
-                "rate_limit_per_user": 0,
-            }
-        )
-    else:
-        known = users or {}
-        data["recipients"] = [user_payload(known[uid]) for uid in channel.recipient_ids if uid in known]
-    return data
-
-
-def member_payload(member: Member, user: User, *, permissions: int | None = None, with_user: bool = True) -> JSON:
-    data: JSON = {
-        "roles": [str(r) for r in member.roles],
-        "nick": member.nick,
-        "avatar": None,
-        "banner": None,
-        "joined_at": iso(member.joined_at),
-        "premium_since": None,
-        "deaf": False,
-        "mute": False,
-        "flags": 0,
-        "pending": False,
-        "communication_disabled_until": None,
-    }
-    if with_user:
-        data["user"] = user_payload(user)
-    if permissions is not None:
-        data["permissions"] = str(permissions)
-    return data
-
-
-def attachment_payload(attachment: Attachment, base_url: str, channel_id: int) -> JSON:
-    url = f"{base_url}/attachments/{channel_id}/{attachment.id}/{attachment.filename}"
-    data: JSON = {
-        "id": str(attachment.id),
-        "filename": attachment.filename,
-        "size": len(attachment.data),
-        "url": url,
-        "proxy_url": url,
-        "content_type": attachment.content_type,
-    }
-    if attachment.description is not None:
-        data["description"] = attachment.description
-    return data
-
-
-def guild_payload(guild: Guild) -> JSON:
-    """The guild object of REST reads (no members or channels)."""
-    return {
-        "id": str(guild.id),
-        "name": guild.name,
-        "icon": None,
-        "splash": None,
-        "discovery_splash": None,
-        "banner": None,
-        "owner_id": str(guild.owner_id),
-        "afk_channel_id": None,
-        "afk_timeout": 300,
-        "verification_level": 0,
-        "default_message_notifications": 1,
-        "explicit_content_filter": 0,
-        "roles": [role_payload(r) for r in guild.roles.values()],
-        "emojis": [],
-        "stickers": [],
-        "features": [],
-        "mfa_level": 0,
-        "system_channel_id": None,
-        "system_channel_flags": 0,
-        "rules_channel_id": None,
-        "public_updates_channel_id": None,
-        "safety_alerts_channel_id": None,
-        "vanity_url_code": None,
-        "description": None,
-        "premium_tier": 0,
-        "premium_subscription_count": 0,
-        "preferred_locale": guild.locale,
-        "nsfw_level": 0,
-        "premium_progress_bar_enabled": False,
-        "max_members": 500000,
-        "max_video_channel_users": 25,
-    }
-
-
 @dataclass
 class Interaction:
     """An interaction the sandbox dispatched, and everything the bot answered to it."""
 
     id: int
     token: str
-    type: int
+    type: InteractionType
     user_id: int
     channel_id: int
     guild_id: int | None
@@ -527,7 +299,7 @@ class Interaction:
     payload: JSON = field(default_factory=dict)
     # The message a component or a modal opened from a component sits on.
     message_id: int | None = None
-    response_type: int | None = None
+    response_type: CallbackType | None = None
     responded: float | None = None
     original_id: int | None = None
     followup_ids: list[int] = field(default_factory=list)
@@ -545,7 +317,7 @@ class Interaction:
     def finalised(self) -> bool:
         """True once the user sees a final answer: immediate responses at once, deferred ones after an edit of
         @original or a followup."""
-        if self.response_type in (5, 6):
+        if self.response_type in (CallbackType.DEFERRED_CHANNEL_MESSAGE, CallbackType.DEFERRED_UPDATE_MESSAGE):
             return self.original_edits > 0 or bool(self.followup_ids)
         return self.response_type is not None
 
@@ -577,3 +349,13 @@ class World:
             if channel.type == DM and user_id in channel.recipient_ids:
                 return channel
         return None
+
+    def open_dm(self, user: User) -> Channel:
+        """The DM channel between the bot and ``user``, created on first use as Discord does."""
+        existing = self.dm_channel(user.id)
+        if existing is not None:
+            return existing
+        bot_id = self.bot.id if self.bot else 0
+        channel = Channel(id=self.ids.next(), type=DM, name=None, recipient_ids=[bot_id, user.id])
+        self.channels[channel.id] = channel
+        return channel

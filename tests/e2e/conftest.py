@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.sandbox.playground import World, running_bot, seed_world
+from bot.playground.demo import DemoServer, running_bot, seed_demo
 from bot.sandbox.server import SandboxServer
 from tests.conftest import offline_settings
 
@@ -87,12 +87,12 @@ async def sandbox() -> AsyncIterator[SandboxServer]:
 
 
 @pytest.fixture
-async def world(sandbox: SandboxServer) -> World:
-    return await seed_world(sandbox)
+async def world(sandbox: SandboxServer) -> DemoServer:
+    return await seed_demo(sandbox)
 
 
 @pytest.fixture
-async def bot_process(sandbox: SandboxServer, world: World, tmp_path: Path) -> AsyncIterator[BotProcess]:
+async def bot_process(sandbox: SandboxServer, world: DemoServer, tmp_path: Path) -> AsyncIterator[BotProcess]:
     process = BotProcess(sandbox, tmp_path)
     await process.start()
     try:
@@ -105,7 +105,7 @@ async def bot_process(sandbox: SandboxServer, world: World, tmp_path: Path) -> A
 
 
 @pytest.fixture
-async def live(tmp_path: Path) -> AsyncIterator[World]:
+async def live(tmp_path: Path) -> AsyncIterator[DemoServer]:
     """The bot in this process (faster to start) against its own sandbox; same code path as `run`."""
     async with running_bot(offline_settings(tmp_path), tmp_path) as (world, _bot):
         yield world

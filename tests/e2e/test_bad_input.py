@@ -64,3 +64,15 @@ async def test_about_names_its_sources(live):
     assert "TVmaze" in text
     assert "CC BY-SA" in text
     assert "Bundled catalogue: 42 dramas" in text
+
+
+async def test_a_lone_surrogate_is_answered_not_fatal(live):
+    """JSON allows a lone surrogate escape (\\ud800); neither the sandbox's gateway and REST nor the bot choke."""
+    driver = live.sandbox.driver
+    for value in ("\ud800", "Goblin\udfff", "\udc00" * 100):
+        for command, option in (("drama search", "query"), ("drama info", "title"), ("drama episodes", "title")):
+            result = await driver.slash(live.users["alice"], live.channel, command, **{option: value})
+            await result.wait_done()
+            text = result.text()
+            assert text.strip(), (command, value)
+            assert "something went wrong" not in text, (command, text)

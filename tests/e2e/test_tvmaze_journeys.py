@@ -9,8 +9,8 @@ import socket
 import pytest
 
 from bot.domain.models import SeasonInfo, Show
+from bot.playground.demo import running_bot
 from bot.providers.tvmaze import TvmazeSource
-from bot.sandbox.playground import running_bot
 from tests.conftest import offline_settings
 from tests.e2e.conftest import assert_clean
 from tests.fakes.tvmaze import FakeClock, FakeTvmaze

@@ -17,7 +17,7 @@ from bot.sandbox import Channel, Guild, SandboxServer, User
 
 
 @dataclass
-class World:
+class SandboxScene:
     sandbox: SandboxServer
     guild: Guild
     channel: Channel
@@ -38,7 +38,7 @@ async def sandbox() -> AsyncIterator[SandboxServer]:
 
 
 @pytest.fixture
-async def world(sandbox: SandboxServer) -> World:
+async def world(sandbox: SandboxServer) -> SandboxScene:
     driver = sandbox.driver
     guild = await driver.create_guild("Watchers")
     channel = await driver.create_text_channel(guild, "general")
@@ -46,7 +46,7 @@ async def world(sandbox: SandboxServer) -> World:
     bob = await driver.create_user("bob")
     await driver.add_member(guild, alice)
     await driver.add_member(guild, bob)
-    return World(sandbox, guild, channel, alice, bob)
+    return SandboxScene(sandbox, guild, channel, alice, bob)
 
 
 def _make_bot(*, members: bool = True, message_content: bool = True, **options: object) -> commands.Bot:

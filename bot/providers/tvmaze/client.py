@@ -22,7 +22,7 @@ import yarl
 from bot.domain.models import Episode, SeasonInfo, Show
 from bot.providers.base import Details, Errand, current_errand
 from bot.providers.tvmaze.decode import BodyTooLargeError, Slicer, decode_json, map_in_slices, read_capped
-from bot.providers.tvmaze.limit import Clock, MonotonicClock, SlidingWindowLimiter
+from bot.providers.tvmaze.limit import MonotonicClock, SlidingWindowLimiter, SourceClock
 from bot.providers.tvmaze.mapping import (
     TvmazeError,
     embedded_episodes,
@@ -87,7 +87,7 @@ class TvmazeSource:
         outage_cooldown: float = 15.0,
         connection_limit: int = 4,
         user_agent: str = USER_AGENT,
-        clock: Clock | None = None,
+        clock: SourceClock | None = None,
     ) -> None:
         self.base_url = yarl.URL(base_url.rstrip("/"))
         self.limiter = SlidingWindowLimiter(max_calls, period, clock or MonotonicClock())
@@ -104,11 +104,11 @@ class TvmazeSource:
         self._unreachable_until: float | None = None
 
     @property
-    def clock(self) -> Clock:
+    def clock(self) -> SourceClock:
         return self.limiter.clock
 
     @clock.setter
-    def clock(self, clock: Clock) -> None:
+    def clock(self, clock: SourceClock) -> None:
         self.limiter.clock = clock
 
     async def __aenter__(self) -> Self:

@@ -19,7 +19,7 @@ from typing import Protocol
 from bot.providers.base import Errand, SourceBusyError, SourceError
 
 
-class Clock(Protocol):
+class SourceClock(Protocol):
     """Time as the limiter and the retry policy see it."""
 
     def now(self) -> float: ...
@@ -49,12 +49,12 @@ class _Slot:
 class SlidingWindowLimiter:
     """At most ``max_calls`` requests in any ``period`` seconds; waiters are served in arrival order."""
 
-    def __init__(self, max_calls: int, period: float, clock: Clock | None = None) -> None:
+    def __init__(self, max_calls: int, period: float, clock: SourceClock | None = None) -> None:
         if max_calls < 1 or period <= 0:
             raise ValueError("a rate limit needs max_calls >= 1 and period > 0")
         self.max_calls = max_calls
         self.period = period
-        self.clock: Clock = clock or MonotonicClock()
+        self.clock: SourceClock = clock or MonotonicClock()
         self.waiting = 0
         self._slots: list[_Slot] = []
         self._held_until = -math.inf

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
-JSON = dict[str, Any]
-SUBCOMMAND, GROUP = 1, 2
+from bot.sandbox.protocol import JSON, OptionType
+from bot.sandbox.rules import shorten
+
+SUBCOMMANDS = (OptionType.SUB_COMMAND, OptionType.SUB_COMMAND_GROUP)
+# What an option name looks like (Discord: lowercase, up to 32 characters) when typed as ``name:value``;
+# ``Lovers: Scarlet`` (a space after the colon) or ``Re:Zero`` (capitals) are text, not an option.
+_OPTION_LIKE = re.compile(r"(?:^|\s)([-_\w]{1,32}):(?=\S|$)")
 
 
 class ScriptError(ValueError):
@@ -35,29 +40,38 @@ def split_command(text: str, commands: Iterable[JSON]) -> tuple[str, list[JSON],
     by_name = {c["name"]: c for c in commands}
     if not words or words[0] not in by_name:
         known = ", ".join(sorted("/" + n for n in by_name))
-        raise ScriptError(f"unknown command /{words[0] if words else ''}; commands: {known}")
+        raise ScriptError(f"unknown command /{shorten(words[0] if words else '', 40)}; commands: {known}")
     path = [words[0]]
     options: list[JSON] = by_name[words[0]].get("options") or []
     rest = words[1:]
     while rest:
-        sub = next((o for o in options if o["type"] in (SUBCOMMAND, GROUP) and o["name"] == rest[0]), None)
+        sub = next((o for o in options if o["type"] in SUBCOMMANDS and o["name"] == rest[0]), None)
         if sub is None:
             break
         path.append(rest.pop(0))
         options = sub.get("options") or []
-    subs = [o["name"] for o in options if o["type"] in (SUBCOMMAND, GROUP)]
+    subs = [o["name"] for o in options if o["type"] in SUBCOMMANDS]
     if subs:
-        raise ScriptError(f"/{' '.join(path)} needs one of: {', '.join(subs)}")
+        given = f" (not {shorten(rest[0], 40)!r})" if rest else ""
+        raise ScriptError(f"/{' '.join(path)} needs one of: {', '.join(subs)}{given}")
     return " ".join(path), options, " ".join(rest).strip()
 
 
 def parse_options(text: str, specs: Iterable[JSON]) -> dict[str, str]:
-    """``name:value other:value``: a value runs up to the next known option name followed by a colon."""
+    """``name:value other:value``: a value runs up to the next known option name followed by a colon.
+
+    A ``word:`` that looks like an option but is none of this command's is refused by name (Discord's client
+    would not have let it through either), rather than read as part of the previous value.
+    """
     names = [s["name"] for s in specs]
     if not text:
         return {}
     if not names:
-        raise ScriptError("this command takes no options")
+        raise ScriptError(f"this command takes no options (got {shorten(text, 40)!r})")
+    for match in _OPTION_LIKE.finditer(text):
+        word = match.group(1)
+        if word not in names and word == word.lower():
+            raise ScriptError(_unknown_option(word, names))
     pattern = re.compile(r"(?:^|\s)(" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r"):")
     marks = list(pattern.finditer(text))
     if not marks or text[: marks[0].start()].strip():
@@ -70,6 +84,12 @@ def parse_options(text: str, specs: Iterable[JSON]) -> dict[str, str]:
             raise ScriptError(f"option {name} is given twice")
         values[name] = text[mark.end() : end].strip()
     return values
+
+
+def _unknown_option(word: str, names: list[str]) -> str:
+    close = difflib.get_close_matches(word, names, n=1)
+    hint = f" (did you mean {close[0]}?)" if close else ""
+    return f"no option {shorten(word, 32)!r}{hint}; this command takes: {', '.join(names)}"
 
 
 def parse_fields(text: str) -> dict[str, str]:
@@ -96,7 +116,7 @@ def parse_line(text: str, commands: Mapping[str, JSON] | Iterable[JSON]) -> Line
     verb = verb.lower()
     argument = argument.strip()
     if verb not in VERBS:
-        raise ScriptError(f"don't know {verb!r}; type help")
+        raise ScriptError(f"don't know {shorten(verb, 40)!r}; type help")
     if verb == "exit":
         verb = "quit"
     if verb == "complete":
@@ -111,14 +131,47 @@ def parse_line(text: str, commands: Mapping[str, JSON] | Iterable[JSON]) -> Line
     return Line(verb, argument=argument)
 
 
-HELP = """\
-Type slash commands as in Discord:   /drama info title:The Trauma Code
-  options are name:value; a value runs to the next option name   /drama episodes title:Goblin season:1
-complete /drama info title:tra       show the autocomplete suggestions for the last option
-as bob                               act as another member (alice, bob)
-click Next ▶                         press a button of the last reply by its label
-select VALUE                         choose in the select menu of the last reply
-fill Headline=Wow | Spoilers=...     submit the open form (labels as shown)
-reveal                               show the last reply with its spoilers uncovered
-expect TEXT                          (scripts) fail unless the last reply contains TEXT
-help, quit"""
+VERB_HELP = (
+    ("complete /drama info title:tra", "the autocomplete suggestions for the option being typed (the last one)"),
+    ("click LABEL", "press a button of the last reply by its label"),
+    ("select VALUE, VALUE", "choose in the select menu of the last reply, when it has one"),
+    ("fill Label=value | Label=value", "submit the form the last reply opened, when it opened one"),
+    ("reveal", "show the last reply with its spoilers uncovered"),
+    ("as NAME", "act as another member"),
+    ("expect TEXT", "(scripts) fail unless the last reply contains TEXT"),
+    ("wait", "let the bot finish what it is still doing"),
+    ("help, quit", ""),
+)
+
+
+def command_usages(commands: Iterable[JSON]) -> list[str]:
+    """Every command the bot synced, as typed: ``/drama episodes title [season]``."""
+    usages: list[str] = []
+
+    def walk(path: str, options: list[JSON]) -> None:
+        subs = [o for o in options if o.get("type") in SUBCOMMANDS]
+        if subs:
+            for sub in subs:
+                walk(f"{path} {sub['name']}", sub.get("options") or [])
+            return
+        words = [o["name"] if o.get("required") else f"[{o['name']}]" for o in options]
+        usages.append(" ".join([path, *words]))
+
+    for command in sorted(commands, key=lambda c: str(c.get("name"))):
+        if command.get("type", 1) == 1:
+            walk("/" + str(command["name"]), command.get("options") or [])
+    return usages
+
+
+def help_text(commands: Iterable[JSON], members: Iterable[str]) -> str:
+    """What can be typed here now: the bot's commands as synced, and the playground's own verbs."""
+    lines = ["Slash commands, typed as in Discord with options as name:value (a value runs to the next option):"]
+    lines += [f"  {usage}" for usage in command_usages(commands)]
+    lines.append("  e.g. /drama info title:The Trauma Code")
+    lines.append("Also:")
+    width = max(len(verb) for verb, _ in VERB_HELP)
+    for verb, text in VERB_HELP:
+        if verb == "as NAME":
+            text = f"{text} ({', '.join(members)})"
+        lines.append(f"  {verb:<{width}}  {text}".rstrip())
+    return "\n".join(lines)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.sandbox.script import ScriptError, parse_line
+from bot.playground.lines import VERBS, ScriptError, help_text, parse_line
 
 COMMANDS = [
     {
@@ -59,3 +59,51 @@ def test_other_verbs():
     complete = parse_line("complete /drama info title:tra", COMMANDS)
     assert (complete.verb, complete.path, complete.options) == ("complete", "drama info", {"title": "tra"})
     assert parse_line("exit", COMMANDS).verb == "quit"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("/drama info title:Goblin color:red", r"no option 'color'; this command takes: title$"),
+        ("/drama info titl:The Trauma Code", r"no option 'titl' \(did you mean title\?\)"),
+        ("/drama info titl:", r"no option 'titl' \(did you mean title\?\)"),
+        ("/drama episodes title:Goblin seasn:2", r"no option 'seasn' \(did you mean season\?\)"),
+    ],
+)
+def test_an_option_that_does_not_exist_is_named(text, message):
+    with pytest.raises(ScriptError, match=message):
+        parse_line(text, COMMANDS)
+
+
+def test_colons_inside_a_title_are_not_options():
+    line = parse_line("/drama info title:Re:Zero Moon Lovers: Scarlet Heart Ryeo", COMMANDS)
+    assert line.options == {"title": "Re:Zero Moon Lovers: Scarlet Heart Ryeo"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "/" + "x" * 10_000,
+        "/drama " + "x" * 10_000,
+        "/about " + "x" * 10_000,
+        "x" * 10_000,
+        "/drama info " + "x" * 10_000 + ":1",
+    ],
+)
+def test_an_error_never_repeats_a_long_line_in_full(text):
+    with pytest.raises(ScriptError) as caught:
+        parse_line(text, COMMANDS)
+    assert len(str(caught.value)) < 200
+
+
+def test_help_lists_the_commands_as_synced_and_nothing_else():
+    text = help_text(COMMANDS, ["alice", "bob"])
+    usages = [line.strip() for line in text.splitlines() if line.startswith("  /")]
+    assert usages == ["/about", "/drama info [title]", "/drama episodes [title] [season]"]
+    assert "act as another member (alice, bob)" in text
+    also = text.splitlines()[text.splitlines().index("Also:") + 1 :]
+    verbs = set()
+    for line in also:
+        first, second = [*line.split(), ""][:2]
+        verbs |= {first.rstrip(","), second} if first.endswith(",") else {first}
+    assert verbs == set(VERBS) - {"exit"}
