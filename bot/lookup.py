@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
 import re
 import time
 from collections import OrderedDict
+from collections.abc import Iterator
 
 from bot.db.meta import MetaStore
 from bot.db.shows import POPULARITY, ShowStore, show_label
-from bot.domain.errors import AmbiguousTitleError, InvalidInputError, UnknownTitleError
+from bot.domain.errors import (
+    AmbiguousTitleError,
+    InvalidInputError,
+    RemoteUnavailableError,
+    Searched,
+    UnknownTitleError,
+)
 from bot.domain.models import Episode, Show
 from bot.domain.search import SNAPSHOT_FORMAT, SearchHit, SearchIndex, confident_match
 from bot.domain.text import normalize
-from bot.providers.base import ShowSource
+from bot.providers.base import Errand, ShowSource, SourceBusyError, SourceError, current_errand, errand
 from bot.providers.bundled import BundledCatalog
 
 log = logging.getLogger(__name__)
@@ -25,6 +33,11 @@ CATALOG_DIGEST_KEY = "catalog_digest"
 RECENT_SHOWS = 512
 # Below this many shows the index builds in well under a tenth of a second: saving it would cost more than it saves.
 SNAPSHOT_MIN_SHOWS = 5000
+# What one member's lookup may spend on TVmaze's network and back-off, so a hang or an outage is answered well
+# within 15 s of the deferral. Waiting for a turn under the rate limit is not counted (see providers.base.Errand).
+REMOTE_SECONDS = 10.0
+# A title TVmaze has and the database has not: one search, then the show with seasons, cast and episodes.
+NEW_TITLE_REQUESTS = 2
 
 
 class ShowLookup:
@@ -38,12 +51,14 @@ class ShowLookup:
         remote: ShowSource | None = None,
         *,
         snapshot_min_shows: int = SNAPSHOT_MIN_SHOWS,
+        remote_seconds: float = REMOTE_SECONDS,
     ) -> None:
         self.store = store
         self.meta = meta
         self.catalog = catalog
         self.remote = remote
         self.snapshot_min_shows = snapshot_min_shows
+        self.remote_seconds = remote_seconds
         self._saving: asyncio.Task[None] | None = None
         self.index = SearchIndex.build([], {})
         self.ready_seconds = 0.0
@@ -147,16 +162,18 @@ class ShowLookup:
     async def resolve(self, text: str) -> Show:
         """Like ``resolve_local``, then TVmaze when online: slow, so callers defer before calling it."""
         show = await self._local(text)
-        if show is None:
-            raw = text.strip()
+        if show is not None:
+            return await self.complete(show)
+        raw = text.strip()
+        with self._errand(NEW_TITLE_REQUESTS):
             hits = await self._search_remote(raw)
             best = confident_match(hits)
             show = await self.get(best.show_id) if best else None
             if show is None and hits:
                 raise AmbiguousTitleError(raw, self.candidates(raw))
             if show is None:
-                raise UnknownTitleError(raw)
-        return await self.complete(show)
+                raise UnknownTitleError(raw, searched=Searched.LOCAL_AND_TVMAZE)
+            return await self.complete(show)
 
     async def _local(self, text: str) -> Show | None:
         """The stored show ``text`` names (maybe still to be completed from TVmaze), or None to ask TVmaze."""
@@ -179,7 +196,7 @@ class ShowLookup:
             # Several shows fit about equally: the member picks from what autocomplete would offer.
             raise AmbiguousTitleError(raw, self.candidates(raw))
         if self.remote is None:
-            raise UnknownTitleError(raw)
+            raise UnknownTitleError(raw, searched=Searched.LOCAL_ONLY)
         return None
 
     def candidates(self, text: str) -> list[tuple[str, int]]:
@@ -191,26 +208,44 @@ class ShowLookup:
         return self.remote is not None and show.source == "tvmaze" and not show.seasons and show.tvmaze_id is not None
 
     async def complete(self, show: Show) -> Show:
-        """A TVmaze show found by search lacks seasons and cast: fetch the full record once and store it."""
+        """A show found by TVmaze search lacks seasons and cast: fetch the full record (and episodes) once, store it."""
         if self.remote is None or not self._incomplete(show):
             return show
         try:
-            full = await self.remote.details(show)
-        except Exception:
-            log.warning("fetching details of %s failed; showing what is stored", show.title, exc_info=True)
+            with self._errand(1):
+                details = await self.remote.details(show)
+        except SourceError as exc:
+            log.warning("fetching details of %s failed (%s); showing what is stored", show.title, exc)
             return show
-        if full is None:
+        if details is None:
             return show
-        await self.add_shows([dataclasses.replace(full, id=show.id)])
-        return dataclasses.replace(full, id=show.id)
+        full = dataclasses.replace(details.show, id=show.id)
+        await self.add_shows([full])
+        if details.episodes:
+            await self.store.save_episodes(show.id, details.episodes)
+        return full
+
+    @contextlib.contextmanager
+    def _errand(self, requests: int) -> Iterator[Errand]:
+        """The member's remote work: joined when one is under way (its time and kept places are shared)."""
+        ongoing = current_errand()
+        if ongoing is not None:
+            yield ongoing
+            return
+        with errand(self.remote_seconds, requests) as work:
+            yield work
 
     async def _search_remote(self, query: str) -> list[SearchHit]:
+        """TVmaze's matches joined to the index, then the index's best; says so when TVmaze could not be asked."""
         assert self.remote is not None  # noqa: S101 - only called when set
         try:
             found = await self.remote.search(query, limit=10)
-        except Exception:
-            log.warning("remote search for %r failed; answering from local data", query[:80], exc_info=True)
-            return []
+        except SourceError as exc:
+            log.warning("remote search for %r failed: %s", query[:80], exc)
+            close = [h.label for h in self.index.search(query, limit=5)]
+            raise RemoteUnavailableError(
+                query, close, exc.retry_after, queued=isinstance(exc, SourceBusyError)
+            ) from exc
         if found:
             await self.add_shows(found)
         return self.index.search(query, limit=5)
@@ -232,9 +267,10 @@ class ShowLookup:
             return stored
         if self.remote is not None and show.tvmaze_id is not None:
             try:
-                fetched = await self.remote.episodes(show)
-            except Exception:
-                log.warning("fetching episodes of %s failed", show.title, exc_info=True)
+                with self._errand(1):
+                    fetched = await self.remote.episodes(show)
+            except SourceError as exc:
+                log.warning("fetching episodes of %s failed (%s); numbering them from the counts", show.title, exc)
                 fetched = []
             if fetched:
                 await self.store.save_episodes(show.id, fetched)

@@ -14,6 +14,7 @@ from bot.domain.errors import ExpiredComponentError
 from bot.domain.markup import inert
 from bot.domain.models import CastMember, Episode, Show
 from bot.domain.paging import paginate
+from bot.domain.sanitize import image_link, tvmaze_link
 from bot.tree import report
 
 if TYPE_CHECKING:
@@ -92,7 +93,9 @@ def show_embed(show: Show) -> discord.Embed:
 @functools.lru_cache(maxsize=512)
 def _show_embed(show: Show) -> discord.Embed:
     # Keyed by the whole (frozen) record, so an updated show builds a new card. Every value is escaped.
-    embed = discord.Embed(title=plain(show.title, 256), url=show.source_url or None, colour=discord.Colour.teal())
+    # Checked again here: a record stored before links were checked on the way in must not reach a card either.
+    link, poster = tvmaze_link(show.source_url), image_link(show.poster_url)
+    embed = discord.Embed(title=plain(show.title, 256), url=link, colour=discord.Colour.teal())
     lines: list[str] = []
     if show.native_title:
         lines.append(f"**{plain(show.native_title, 200)}**")
@@ -100,10 +103,11 @@ def _show_embed(show: Show) -> discord.Embed:
         lines.append("Also known as " + ", ".join(plain(a, 200) for a in show.aliases))
     if show.summary:
         lines.append("")
-        lines.append(plain(_strip_html(show.summary), 1500))
-    if show.source_url:
+        # Summaries are stored as plain text (HTML from TVmaze goes through bot.domain.sanitize.html_to_text).
+        lines.append(plain(show.summary, 1500))
+    if link:
         lines.append("")
-        lines.append(f"[View on TVmaze]({show.source_url})")
+        lines.append(f"[View on TVmaze]({link})")
     embed.description = "\n".join(lines)[:4096] or None
     facts = [
         ("Year", str(show.year) if show.year else ""),
@@ -120,14 +124,10 @@ def _show_embed(show: Show) -> discord.Embed:
         embed.add_field(name="Based on", value=based_on_line(show)[:FIELD_LIMIT], inline=False)
     if show.cast:
         embed.add_field(name="Cast", value=join_limited([cast_line(m) for m in show.cast]), inline=False)
-    if show.poster_url:
-        embed.set_thumbnail(url=show.poster_url)
+    if poster:
+        embed.set_thumbnail(url=poster)
     embed.set_footer(text=TVMAZE_ATTRIBUTION if show.source == "tvmaze" else CATALOG_ATTRIBUTION)
     return embed
-
-
-def _strip_html(text: str) -> str:
-    return re.sub(r"<[^>]+>", "", text).strip()
 
 
 def episode_line(episode: Episode, with_season: bool) -> str:

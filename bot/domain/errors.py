@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import enum
+import math
 from collections.abc import Sequence
 
 from bot.domain.markup import inert
@@ -19,19 +21,69 @@ class InvalidInputError(UserFacingError):
     """An option's value cannot be used (empty, malformed, out of range)."""
 
 
-class UnknownTitleError(UserFacingError):
-    """No show matches what the user typed; carries a few close titles to suggest."""
+class Searched(enum.Enum):
+    """Where a title was looked for, so a miss can say so."""
 
-    def __init__(self, query: str, suggestions: Sequence[str] = ()) -> None:
+    LOCAL_ONLY = "local only"  # TVmaze lookups are off (offline)
+    LOCAL = "local"  # TVmaze is on but was not asked: local titles came close
+    LOCAL_AND_TVMAZE = "local and TVmaze"
+
+
+class UnknownTitleError(UserFacingError):
+    """No show matches what the user typed; carries a few close titles to suggest, and says where it looked."""
+
+    def __init__(self, query: str, suggestions: Sequence[str] = (), searched: Searched = Searched.LOCAL) -> None:
         shown = inert(query, 80)
-        message = f"I couldn't find a drama called “{shown}”."
-        if suggestions:
-            message += " Did you mean: " + "; ".join(inert(s, 100) for s in suggestions[:5]) + "?"
+        if searched is Searched.LOCAL_AND_TVMAZE:
+            message = f"Neither the local catalogue nor TVmaze has a drama called “{shown}”."
+        elif searched is Searched.LOCAL_ONLY:
+            message = (
+                f"I couldn't find a drama called “{shown}” in the local catalogue"
+                " (this bot does not look titles up on TVmaze)."
+            )
         else:
-            message += " Try `/drama search` with part of the title, a Hangul title, or an actor's name."
+            message = f"I couldn't find a drama called “{shown}” in the local catalogue."
+        message += _suggestions(suggestions)
         super().__init__(message)
         self.query = query
         self.suggestions = list(suggestions)
+        self.searched = searched
+
+
+class RemoteUnavailableError(UserFacingError):
+    """TVmaze could not be asked (down, hanging, failing, refusing); the drama may well exist there."""
+
+    def __init__(
+        self, query: str, suggestions: Sequence[str] = (), retry_after: float | None = None, *, queued: bool = False
+    ) -> None:
+        shown = inert(query, 80)
+        if queued:
+            message = "Many members are looking titles up on TVmaze right now, so I searched only the local catalogue"
+            message += f" for “{shown}” and found nothing. Try again in {_wait_phrase(retry_after or 1)}."
+        elif retry_after is not None and retry_after > 1:
+            message = f"TVmaze is busy and asked me to wait, so I searched only the local catalogue for “{shown}”"
+            message += f" and found nothing. Try again in {_wait_phrase(retry_after)}."
+        else:
+            message = f"I couldn't reach TVmaze just now, so I searched only the local catalogue for “{shown}"
+            message += "” and found nothing. Try again in a minute."
+        message += _suggestions(suggestions, fallback=False)
+        super().__init__(message)
+        self.query = query
+        self.suggestions = list(suggestions)
+        self.retry_after = retry_after
+        self.queued = queued
+
+
+def _wait_phrase(seconds: float) -> str:
+    return f"about {math.ceil(seconds)} seconds" if seconds < 90 else "a few minutes"
+
+
+def _suggestions(suggestions: Sequence[str], *, fallback: bool = True) -> str:
+    if suggestions:
+        return " Did you mean: " + "; ".join(inert(s, 100) for s in suggestions[:5]) + "?"
+    if fallback:
+        return " Try `/drama search` with part of the title, a Hangul title, or an actor's name."
+    return ""
 
 
 class AmbiguousTitleError(UserFacingError):

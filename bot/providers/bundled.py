@@ -7,6 +7,7 @@ from pathlib import Path
 
 from bot.domain.models import Episode, Show
 from bot.domain.text import normalize
+from bot.providers.base import Details
 from bot.providers.catalog import default_catalog_path, load_catalog
 
 
@@ -30,7 +31,7 @@ class BundledCatalog:
         found = [s for s in self.shows if any(wanted in normalize(name) for _, name in s.search_names())]
         return found[:limit]
 
-    async def details(self, show: Show) -> Show | None:
+    async def details(self, show: Show) -> Details | None:
         return None  # a bundled record is complete as shipped
 
     async def episodes(self, show: Show) -> list[Episode]:

@@ -4,16 +4,16 @@ import pytest
 
 from bot.db.meta import MetaStore
 from bot.db.shows import ShowStore
-from bot.domain.errors import UnknownTitleError
+from bot.domain.errors import RemoteUnavailableError
 from bot.domain.search import SearchIndex
 from bot.lookup import ShowLookup
 from bot.providers.tvmaze import TvmazeSource
-from tests.fakes.tvmaze import FakeTvmaze
+from tests.fakes.tvmaze import FakeClock, FakeTvmaze
 
 
 @pytest.fixture
 async def online(db, catalog):
-    async with FakeTvmaze() as fake, TvmazeSource(fake.url, backoff_base=0.001) as remote:
+    async with FakeTvmaze() as fake, TvmazeSource(fake.url, clock=FakeClock(autojump=True)) as remote:
         lookup = ShowLookup(ShowStore(db), MetaStore(db), catalog, remote)
         await lookup.start()
         yield lookup, fake
@@ -45,7 +45,7 @@ async def test_local_titles_never_reach_tvmaze(online):
 async def test_tvmaze_down_still_answers_from_local_data(online):
     lookup, fake = online
     fake.fail_always(500)
-    with pytest.raises(UnknownTitleError):
+    with pytest.raises(RemoteUnavailableError):
         await lookup.resolve("Golden Hour Ward")
     assert (await lookup.resolve("The Trauma Code")).title == "The Trauma Code: Heroes On Call"
 

@@ -1,8 +1,11 @@
 """A loopback fake of TVmaze's API, serving ``tests/fixtures/tvmaze`` at the real paths.
 
-It records every request, can answer the next requests with 429/5xx, a delay or a dropped connection,
-and lets a test change a show while it runs (add a season, set a premiere date, change the status),
-bumping the show in the updates feed the way TVmaze does. Usage::
+It records every request and serves each fault the bot must survive on demand: 429 with Retry-After,
+5xx, a hang, a delay, a dropped connection, truncated JSON, an HTML error page, a huge body; and, as data,
+fields of the wrong type, javascript: links and episodes listed twice. It lets a test change a show while it
+runs (add a season, set a premiere date, change the status), bumping the show in the updates feed the way
+TVmaze does. ``FakeClock`` is the clock tests give the client, so no test waits for a back-off or a window.
+Usage::
 
     async with FakeTvmaze() as fake:
         source = TvmazeSource(fake.url)
@@ -18,6 +21,8 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import heapq
+import itertools
 import json
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
@@ -59,8 +64,57 @@ class Fault:
     status: int | None = None
     delay: float = 0.0
     disconnect: bool = False
+    retry_after: str | None = None  # sent with a 429 or 503
+    hang: bool = False  # no answer until the fake closes
+    html: bool = False  # an HTML error page (with ``status``, default 200) instead of JSON
+    truncate: bool = False  # the real answer cut in half, its length declared as cut
+    huge: int = 0  # a JSON list of this many bytes instead of the answer
+    declare_length: bool = True  # for ``huge``: send Content-Length (else chunked)
+    raw: bytes | None = None  # exactly these bytes, as JSON, instead of the answer
     remaining: int | None = 1  # None: until cleared
     path: str | None = None  # only requests whose path starts with this
+
+
+class FakeClock:
+    """A clock for the client whose time moves only when a test says so (or, with ``autojump``, when slept on).
+
+    ``slept`` lists every sleep asked for, so a test can check a back-off or a Retry-After was honoured.
+    """
+
+    def __init__(self, start: float = 1_000.0, *, autojump: bool = False) -> None:
+        self._now = start
+        self.autojump = autojump
+        self.slept: list[float] = []
+        self._sleepers: list[tuple[float, int, asyncio.Future[None]]] = []
+        self._order = itertools.count()
+
+    def now(self) -> float:
+        return self._now
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        if self.autojump:
+            self.advance(max(seconds, 0.0))
+            await asyncio.sleep(0)
+            return
+        wake = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._sleepers, (self._now + max(seconds, 0.0), next(self._order), wake))
+        self._wake_due()
+        await wake
+
+    def advance(self, seconds: float) -> None:
+        self._now += seconds
+        self._wake_due()
+
+    @property
+    def sleeping(self) -> int:
+        return sum(1 for _, _, wake in self._sleepers if not wake.done())
+
+    def _wake_due(self) -> None:
+        while self._sleepers and self._sleepers[0][0] <= self._now:
+            _, _, wake = heapq.heappop(self._sleepers)
+            if not wake.done():
+                wake.set_result(None)
 
 
 class FakeTvmaze:
@@ -75,6 +129,7 @@ class FakeTvmaze:
         self.akas: dict[int, list[dict[str, Any]]] = {}
         self.updates: dict[int, int] = {}
         self._runner: web.AppRunner | None = None
+        self._closing = asyncio.Event()
         self.url = ""
         self._load(fixtures)
 
@@ -107,6 +162,7 @@ class FakeTvmaze:
         self.url = f"http://{host}:{port}"
 
     async def close(self) -> None:
+        self._closing.set()  # hung requests end now
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -118,12 +174,36 @@ class FakeTvmaze:
 
     # -- fault injection ------------------------------------------------------------------------------------------
 
-    def fail_next(self, count: int = 1, status: int = 429, *, path: str | None = None) -> None:
-        """The next ``count`` requests (to ``path``...) are answered with ``status``."""
-        self.faults.append(Fault(status=status, remaining=count, path=path))
+    def fail_next(
+        self, count: int = 1, status: int = 429, *, path: str | None = None, retry_after: str | None = None
+    ) -> None:
+        """The next ``count`` requests (to ``path``...) are answered with ``status`` (and Retry-After, if given)."""
+        self.faults.append(Fault(status=status, remaining=count, path=path, retry_after=retry_after))
 
-    def fail_always(self, status: int = 429, *, path: str | None = None) -> None:
-        self.faults.append(Fault(status=status, remaining=None, path=path))
+    def fail_always(self, status: int = 429, *, path: str | None = None, retry_after: str | None = None) -> None:
+        self.faults.append(Fault(status=status, remaining=None, path=path, retry_after=retry_after))
+
+    def hang(self, count: int | None = None, *, path: str | None = None) -> None:
+        """Requests get no answer at all until the fake closes (every one, unless ``count`` is given)."""
+        self.faults.append(Fault(hang=True, remaining=count, path=path))
+
+    def html_error_next(self, count: int | None = 1, status: int = 200, *, path: str | None = None) -> None:
+        """An HTML error page, as a proxy in front of TVmaze may send, with ``status``."""
+        self.faults.append(Fault(html=True, status=status, remaining=count, path=path))
+
+    def truncate_next(self, count: int | None = 1, *, path: str | None = None) -> None:
+        """The real answer cut off half-way (a well-formed HTTP response carrying broken JSON)."""
+        self.faults.append(Fault(truncate=True, remaining=count, path=path))
+
+    def raw_next(self, body: bytes, count: int | None = 1, *, path: str | None = None) -> None:
+        """Exactly ``body``, labelled JSON with status 200, whatever it holds."""
+        self.faults.append(Fault(raw=body, remaining=count, path=path))
+
+    def huge_next(
+        self, size: int, count: int | None = 1, *, path: str | None = None, declare_length: bool = True
+    ) -> None:
+        """A valid JSON list of ``size`` bytes, streamed; with or without its Content-Length."""
+        self.faults.append(Fault(huge=size, declare_length=declare_length, remaining=count, path=path))
 
     def delay_next(self, count: int, seconds: float, *, path: str | None = None) -> None:
         """The next ``count`` requests are answered normally after ``seconds``."""
@@ -276,6 +356,37 @@ class FakeTvmaze:
             self.touch(show_id)
         return episode
 
+    def mistype_show(self, show_id: int) -> None:
+        """Give the show's fields the wrong JSON types, as a broken record upstream would."""
+        self.update_show(
+            show_id,
+            genres="Drama",
+            network=["KBS2"],
+            webChannel="Netflix",
+            premiered=20240304,
+            status=["Running"],
+            image="https://static.tvmaze.com/x.jpg",
+            summary={"html": "<p>x</p>"},
+            externals=None,
+        )
+        for season in self.seasons.get(show_id, []):
+            season["episodeOrder"] = "eight"
+        for row in self.cast.get(show_id, []):
+            row["person"] = "Kang Min Jae"
+
+    def poison_links(self, show_id: int) -> None:
+        """Links and images that must never reach a card: script and plain-http URLs."""
+        self.update_show(
+            show_id,
+            url="javascript:alert(document.cookie)",
+            image={"medium": "http://static.tvmaze.com/m.jpg", "original": "javascript:alert(1)"},
+        )
+
+    def duplicate_episodes(self, show_id: int) -> None:
+        """List every episode twice, the copy renamed, as TVmaze's data sometimes does."""
+        rows = self.episodes.get(show_id, [])
+        self.episodes[show_id] = rows + [{**row, "id": row["id"] + 5_000, "name": "Duplicate"} for row in rows]
+
     # -- loading --------------------------------------------------------------------------------------------------
 
     def _load(self, fixtures: Path) -> None:
@@ -311,21 +422,36 @@ class FakeTvmaze:
         )
         fault = self._take_fault(request.path)
         if fault is not None:
+            if fault.hang:
+                await self._closing.wait()
+                return web.Response(status=504)
             if fault.delay:
                 await asyncio.sleep(fault.delay)
             if fault.disconnect:
                 assert request.transport is not None
                 request.transport.close()
                 return web.Response(status=500)
+            if fault.raw is not None:
+                return web.Response(body=fault.raw, content_type="application/json")
+            if fault.huge:
+                return await _huge(request, fault.huge, declare_length=fault.declare_length)
+            if fault.html:
+                page = f"<html><body><h1>{fault.status or 200} Gateway trouble</h1><p>Cloud error</p></body></html>"
+                return web.Response(status=fault.status or 200, text=page, content_type="text/html")
+            headers = {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}
             if fault.status == 429:
                 return web.json_response(
                     {"name": "Too Many Requests", "message": "Rate limit exceeded", "code": 0, "status": 429},
                     status=429,
+                    headers=headers,
                 )
             if fault.status is not None:
-                return web.Response(status=fault.status, text=f"{fault.status} from FakeTvmaze")
+                return web.Response(status=fault.status, text=f"{fault.status} from FakeTvmaze", headers=headers)
         response = await handler(request)
         response.headers.setdefault("Cache-Control", "public, max-age=3600")
+        if fault is not None and fault.truncate and isinstance(response, web.Response) and response.body:
+            whole = bytes(response.body)  # type: ignore[arg-type]
+            response.body = whole[: len(whole) // 2]
         return response
 
     def _take_fault(self, path: str) -> Fault | None:
@@ -435,6 +561,43 @@ class FakeTvmaze:
             episode_id = href.rsplit("/", 1)[-1]
             return next((e for e in self.episodes.get(show_id, []) if str(e["id"]) == episode_id), None)
         return None
+
+
+UNTIL_TIMEOUT = 20.0
+
+
+async def until(condition: Callable[[], bool]) -> None:
+    """Let the loop run (loopback I/O included) until ``condition`` holds; fails rather than hangs."""
+    async with asyncio.timeout(UNTIL_TIMEOUT):
+        # Polled: the condition spans the fake clock, the limiter and sockets, which share no event.
+        while not condition():  # noqa: ASYNC110
+            await asyncio.sleep(0.005)
+
+
+def settled(calls: Iterable[asyncio.Future[Any]], limiter: Any, clock: FakeClock) -> bool:
+    """Every call is done, or each one left waits for its turn while the limiter sleeps on the fake clock."""
+    left = sum(not c.done() for c in calls)
+    return left == 0 or (clock.sleeping == 1 and limiter.waiting == left)
+
+
+async def _huge(request: web.Request, size: int, *, declare_length: bool) -> web.StreamResponse:
+    # A valid JSON list of strings, written in chunks, so a client reading all of it pays the full price.
+    chunk = 64 * 1024
+    item = b'"' + b"x" * (chunk - 4) + b'",'
+    count = max(1, size // len(item))
+    response = web.StreamResponse(headers={"Content-Type": "application/json"})
+    if declare_length:
+        response.content_length = 1 + count * len(item) - 1 + 1
+    await response.prepare(request)
+    try:
+        await response.write(b"[")
+        for i in range(count):
+            await response.write(item if i < count - 1 else item[:-1])
+        await response.write(b"]")
+        await response.write_eof()
+    except (ConnectionResetError, ConnectionError):
+        pass  # the client stopped reading, as it should
+    return response
 
 
 def _json(data: Any, status: int = 200) -> web.Response:

@@ -13,10 +13,9 @@ from bot.providers.tvmaze import (
     TvmazeSource,
     TvmazeUnavailable,
     episode_from_tvmaze,
-    html_to_text,
     show_from_tvmaze,
 )
-from tests.fakes.tvmaze import FIXTURES, FakeTvmaze
+from tests.fakes.tvmaze import FIXTURES, FakeClock, FakeTvmaze, settled, until
 
 NETFLIX_DRAMA = 900001
 BROADCAST_DRAMA = 900002
@@ -31,9 +30,14 @@ async def fake():
 
 
 @pytest.fixture
-async def source(fake):
-    # Millisecond backoff keeps retry tests fast; the schedule's shape (1x, 2x, 4x) is unchanged.
-    async with TvmazeSource(fake.url, backoff_base=0.001) as client:
+def clock():
+    # Back-offs and windows pass the moment they are slept on; what was asked for is recorded.
+    return FakeClock(autojump=True)
+
+
+@pytest.fixture
+async def source(fake, clock):
+    async with TvmazeSource(fake.url, clock=clock) as client:
         yield client
 
 
@@ -93,7 +97,17 @@ async def test_show_with_embeds_maps_seasons_and_cast(source, fake):
     )
     [request] = fake.requests
     assert request.path == "/shows/900001"
-    assert request.params("embed[]") == ["seasons", "cast", "nextepisode"]
+    assert request.params("embed[]") == ["seasons", "cast", "nextepisode", "episodes"]
+
+
+async def test_details_bring_the_episodes_in_the_same_answer(source, fake):
+    [found] = await source.search("golden hour")
+    details = await source.details(found)
+    assert details is not None
+    assert details.show.seasons
+    assert details.episodes is not None
+    assert [(e.season, e.number) for e in details.episodes] == [(1, n) for n in range(1, 9)]
+    assert [r.path for r in fake.requests] == ["/search/shows", "/shows/900001"]
 
 
 async def test_show_records_the_next_episode_and_change_stamp(source, fake):
@@ -207,25 +221,21 @@ def test_specials_are_skipped_even_when_asked_for():
 # -- retries and the rate limit ------------------------------------------------------------------------------------
 
 
-async def test_429_twice_then_success(fake):
+async def test_429_twice_then_success_backs_off_2_then_4_seconds(fake, clock):
     fake.fail_next(2, status=429)
-    started = time.monotonic()
-    async with TvmazeSource(fake.url, backoff_base=0.05) as source:
+    async with TvmazeSource(fake.url, clock=clock) as source:
         show = await source.show(NETFLIX_DRAMA)
     assert show is not None
     assert source.request_count == len(fake.requests) == 3
-    # Backoff of 1x then 2x the base between the three attempts.
-    gaps = [b.at - a.at for a, b in zip(fake.requests, fake.requests[1:], strict=False)]
-    assert gaps[0] >= 0.05
-    assert gaps[1] >= 0.10
-    assert time.monotonic() - started >= 0.15
+    assert clock.slept == [2.0, 4.0]
 
 
-async def test_429_forever_gives_up_after_four_attempts(source, fake):
+async def test_429_forever_gives_up_after_four_attempts(source, fake, clock):
     fake.fail_always(429)
     with pytest.raises(TvmazeUnavailable):
         await source.show(NETFLIX_DRAMA)
     assert len(fake.requests) == source.request_count == 4
+    assert clock.slept == [2.0, 4.0, 8.0]
 
 
 async def test_server_errors_are_retried(source, fake):
@@ -249,38 +259,46 @@ async def test_a_dropped_connection_is_retried(source, fake):
     assert source.request_count == 2
 
 
-async def test_a_slow_answer_times_out_and_is_retried(fake):
-    fake.delay_next(1, 0.5)
-    async with TvmazeSource(fake.url, backoff_base=0.001, timeout=0.2) as source:
+async def test_a_slow_answer_times_out_and_is_retried(fake, clock):
+    fake.hang(1)
+    async with TvmazeSource(fake.url, clock=clock, timeout=1.0) as source:
         show = await source.show(NETFLIX_DRAMA)
     assert show is not None
     assert len(fake.requests) == 2
+    assert clock.slept == [2.0]
 
 
 async def test_the_rate_limit_holds_at_the_server(fake):
-    limit, window = 5, 0.4
-    async with TvmazeSource(fake.url, max_calls=limit, period=window) as source:
-        started = time.monotonic()
-        shows = await asyncio.gather(*(source.show(NETFLIX_DRAMA) for _ in range(3 * limit)))
-        elapsed = time.monotonic() - started
-
+    clock = FakeClock()
+    limit, window = 5, 10.0
+    async with TvmazeSource(fake.url, max_calls=limit, period=window, clock=clock) as source:
+        calls = [asyncio.ensure_future(source.show(NETFLIX_DRAMA)) for _ in range(3 * limit)]
+        sent_per_window = []
+        for _ in range(3):
+            # Nothing more goes out until the window moves on: the limiter sleeps on the fake clock.
+            await until(lambda: settled(calls, source.limiter, clock))
+            sent_per_window.append(len(fake.requests) - sum(sent_per_window))
+            clock.advance(window)
+        shows = await asyncio.gather(*calls)
     assert all(s is not None for s in shows)
-    arrivals = sorted(r.at for r in fake.requests)
-    assert len(arrivals) == 3 * limit
-    # Any limit + 1 consecutive arrivals must span at least a whole window.
-    for first, last in zip(arrivals, arrivals[limit:], strict=False):
-        assert last - first >= window
-    # 3 x limit calls need two full windows of waiting (no upper bound: the box may be busy).
-    assert elapsed >= 2 * window
+    assert sent_per_window == [limit, limit, limit]
 
 
-async def test_the_window_counts_from_when_a_slow_request_finishes(fake):
+async def test_the_window_counts_from_when_a_request_finishes(fake):
     # TVmaze may see a request any time until its answer is back, so the window starts at the answer.
-    fake.delay_next(1, 0.3)
-    async with TvmazeSource(fake.url, max_calls=1, period=0.2) as source:
-        await asyncio.gather(source.show(NETFLIX_DRAMA), source.show(BROADCAST_DRAMA))
-    first, second = fake.requests
-    assert second.at - first.at >= 0.5
+    clock = FakeClock()
+    fake.delay_next(1, 1.0)  # long enough that the test moves the clock while it is in flight
+    async with TvmazeSource(fake.url, max_calls=1, period=10.0, clock=clock) as source:
+        first = asyncio.ensure_future(source.show(NETFLIX_DRAMA))
+        second = asyncio.ensure_future(source.show(BROADCAST_DRAMA))
+        await until(lambda: len(fake.requests) == 1)
+        clock.advance(10.0)  # a window after the first was *sent*: it is still in flight
+        await first
+        await until(lambda: clock.sleeping == 1)
+        assert len(fake.requests) == 1
+        clock.advance(10.0)  # a window after it finished
+        await second
+    assert len(fake.requests) == 2
 
 
 async def test_user_agent_is_sent(source, fake):
@@ -351,8 +369,9 @@ def test_show_from_tvmaze_with_nulls_and_no_embedded_keys():
 
 def test_show_from_tvmaze_prefers_the_original_image_and_falls_back_to_medium():
     base = {"id": 1, "name": "X", "url": "https://www.tvmaze.com/shows/1/x"}
-    assert show_from_tvmaze({**base, "image": {"medium": "m.jpg", "original": None}}).poster_url == "m.jpg"
-    assert show_from_tvmaze({**base, "image": {"medium": "m.jpg", "original": "o.jpg"}}).poster_url == "o.jpg"
+    medium, original = "https://static.tvmaze.com/m.jpg", "https://static.tvmaze.com/o.jpg"
+    assert show_from_tvmaze({**base, "image": {"medium": medium, "original": None}}).poster_url == medium
+    assert show_from_tvmaze({**base, "image": {"medium": medium, "original": original}}).poster_url == original
 
 
 def test_episode_from_tvmaze_converts_any_offset_to_utc():
@@ -362,9 +381,3 @@ def test_episode_from_tvmaze_converts_any_offset_to_utc():
     )  # fmt: skip
     assert episode is not None
     assert episode.airstamp == dt.datetime(1999, 1, 2, 1, 0, tzinfo=UTC)
-
-
-def test_html_to_text():
-    assert html_to_text("<p>One &amp; <b>two</b></p><p>Three<br>four</p>") == "One & two\n\nThree\nfour"
-    assert html_to_text("") is None
-    assert html_to_text(None) is None
