@@ -23,7 +23,7 @@ from typing import Any, Final, Literal, Self
 import aiohttp
 import yarl
 
-from bot.domain.models import CastMember, Episode, SeasonInfo, Show
+from bot.domain.models import CastMember, Episode, SeasonInfo, Show, ShowSource
 
 log = logging.getLogger(__name__)
 
@@ -365,7 +365,7 @@ def show_from_tvmaze(payload: Mapping[str, Any]) -> Show:
         cast=tuple(_cast(embedded.get("cast") or [])),
         summary=html_to_text(payload.get("summary")),
         poster_url=_text((image or {}).get("original")) or _text((image or {}).get("medium")),
-        source="tvmaze",
+        source=ShowSource.TVMAZE,
         source_url=_text(payload.get("url")),
         tvmaze_id=tvmaze_id,
         extra=_extra(payload, embedded),

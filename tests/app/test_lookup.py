@@ -6,7 +6,7 @@ from bot.db.meta import MetaStore
 from bot.db.shows import ShowStore
 from bot.domain.errors import UnknownTitleError
 from bot.domain.search import SearchIndex
-from bot.lookup import ShowLookup
+from bot.lookup import IndexStart, ShowLookup
 from bot.providers.tvmaze import TvmazeSource
 from tests.fakes.tvmaze import FakeTvmaze
 
@@ -78,15 +78,14 @@ async def start_lookup(db, catalog, caplog):
     with caplog.at_level("INFO", logger="bot.lookup"):
         await lookup.start()
         await lookup.close()  # the index is saved after start-up; wait for it
-    how = next(r.getMessage() for r in caplog.records if r.getMessage().startswith("search index:"))
-    return lookup, how
+    return lookup, lookup.started_by
 
 
 async def test_a_saved_index_is_loaded_on_the_next_start_and_answers_the_same(db, catalog, caplog):
     first, how = await start_lookup(db, catalog, caplog)
-    assert " built " in how
+    assert how is IndexStart.BUILT
     second, how = await start_lookup(db, catalog, caplog)
-    assert " loaded " in how
+    assert how is IndexStart.LOADED
     for query in ("trauma", "ㅈㅈㅇㅅ", "Gangster", "Truama Code", "도깨비"):
         assert second.search(query, 10) == first.search(query, 10)
 
@@ -99,7 +98,8 @@ async def test_shows_written_after_the_saved_index_are_replayed_on_the_next_star
     await first.add_shows([dataclasses.replace(show, id=0, catalog_key="new-one", title="Entirely New Drama")])
     await first.add_shows([dataclasses.replace(show, title="Goblin Renamed")])
     second, how = await start_lookup(db, catalog, caplog)
-    assert "loaded with 2 changed shows replayed" in how
+    assert how is IndexStart.REPLAYED
+    assert second.replayed == 2
     assert second.search("entirely new", 1)[0].label.startswith("Entirely New Drama")
     assert second.search("goblin renamed", 1)[0].show_id == show.id
     # Exactly what a fresh build from the database answers.
@@ -115,6 +115,6 @@ async def test_an_unreadable_saved_index_is_rebuilt(db, catalog, caplog):
     await start_lookup(db, catalog, caplog)
     await db.conn.execute("UPDATE search_snapshot SET data = x'00ff'")
     lookup, how = await start_lookup(db, catalog, caplog)
-    assert " built " in how
+    assert how is IndexStart.BUILT
     assert "unreadable" in caplog.text
     assert lookup.search("trauma", 1)[0].label.startswith("The Trauma Code")
