@@ -109,10 +109,10 @@ class Database:
 
     async def _quick_check(self) -> None:
         rows = await self.fetchall("PRAGMA quick_check(3)")
-        problems = [str(r[0]) for r in rows if str(r[0]) != "ok"]
+        problems = [" ".join(str(r[0]).split()) for r in rows if str(r[0]) != "ok"]
         if problems:
             raise StorageError(
-                f"the database {self.path} is damaged ({problems[0][:120]}); restore it from a backup, or move it"
+                f"the database {self.path} is damaged ({problems[0][:160]}); restore it from a backup, or move it"
                 " aside so that a new one is created"
             )
 
@@ -258,7 +258,7 @@ def _check_location(path: Path) -> None:
 
 
 def _storage_error(target: str, exc: sqlite3.Error) -> StorageError:
-    text = str(exc)
+    text = " ".join(str(exc).split())
     if "not a database" in text:
         return StorageError(f"{target} is not a SQLite database; point DATABASE_URL at the bot's database file")
     if "malformed" in text or (isinstance(exc, sqlite3.DatabaseError) and "corrupt" in text):

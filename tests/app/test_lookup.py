@@ -5,6 +5,7 @@ import pytest
 from bot.db.meta import MetaStore
 from bot.db.shows import ShowStore
 from bot.domain.errors import UnknownTitleError
+from bot.domain.ranking import show_label
 from bot.domain.search import SearchIndex
 from bot.lookup import IndexStart, ShowLookup
 from bot.providers.tvmaze import TvmazeSource
@@ -118,3 +119,52 @@ async def test_an_unreadable_saved_index_is_rebuilt(db, catalog, caplog):
     assert how is IndexStart.BUILT
     assert "unreadable" in caplog.text
     assert lookup.search("trauma", 1)[0].label.startswith("The Trauma Code")
+
+
+def imported_show(n: int):
+    from bot.domain.models import Show, ShowSource
+
+    return Show(title=f"Imported Drama {n}", year=2024, source=ShowSource.IMPORTED, catalog_key=f"import-drama-{n}")
+
+
+@pytest.mark.parametrize("count", [3, 1200])  # folded into the live index / a new index built off the event loop
+async def test_a_running_lookup_sees_shows_another_process_imported_after_a_refresh(db, catalog, count):
+    lookup = ShowLookup(ShowStore(db), MetaStore(db), catalog, refresh_seconds=None)
+    await lookup.start()
+    before = len(lookup.index)
+    # What `catalog import` does from its own process: write through its own store, in chunks.
+    await ShowStore(db).merge([imported_show(n) for n in range(count)], chunk_size=500)
+    assert lookup.search("imported drama 2", 1) == []
+    assert await lookup.refresh() == count
+    assert len(lookup.index) == before + count
+    assert lookup.search(f"imported drama {count - 1}", 1)[0].label == f"Imported Drama {count - 1} (2024)"
+    assert lookup.search("trauma", 1)[0].label.startswith("The Trauma Code")
+    assert await lookup.refresh() == 0
+
+
+async def test_a_refresh_serves_an_imported_correction_not_the_remembered_show(db, catalog):
+    import dataclasses
+
+    lookup = ShowLookup(ShowStore(db), MetaStore(db), catalog, refresh_seconds=None)
+    await lookup.start()
+    goblin = await lookup.resolve("Goblin")
+    from bot.domain.models import ShowSource
+
+    await ShowStore(db).merge([dataclasses.replace(goblin, id=0, source=ShowSource.IMPORTED, status="Ended")])
+    await lookup.refresh()
+    assert (await lookup.resolve("Goblin")).status == "Ended"
+
+
+async def test_an_import_made_before_the_first_start_survives_the_bundled_catalogue(db, catalog):
+    import dataclasses
+
+    from bot.domain.models import ShowSource
+
+    seed = next(s for s in catalog.shows if s.native_title == "중증외상센터")
+    correction = dataclasses.replace(seed, source=ShowSource.IMPORTED, catalog_key=None, platform="Disney+")
+    await ShowStore(db).merge([correction])
+    lookup = ShowLookup(ShowStore(db), MetaStore(db), catalog, refresh_seconds=None)
+    await lookup.start()
+    show = await lookup.resolve("중증외상센터")
+    assert (show.platform, show.source) == ("Disney+", "import")
+    assert [h.label for h in lookup.search("trauma code", 10)].count(show_label(seed.title, seed.year)) == 1
