@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import os
 import sys
@@ -112,6 +113,9 @@ def _catalog(settings: Settings, args: argparse.Namespace) -> int:
         if not path.is_file():
             print(f"watch-companion: no such file: {path}", file=sys.stderr)
             return EXIT_USAGE
+        # A short batch that allocates millions of objects and frees none until it ends: the cycle collector's
+        # passes over them cost a quarter of the time and would find nothing.
+        gc.disable()
         result = parse_import(path)
         for problem in result.errors:
             print(f"{path}:{problem.position}: {problem.message}", file=sys.stderr)

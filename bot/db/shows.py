@@ -13,7 +13,7 @@ import aiosqlite
 
 from bot.db.database import Database
 from bot.domain.models import Episode, Show
-from bot.domain.precedence import IdentityKey, identity_keys, is_derived_key, may_replace, show_identity
+from bot.domain.precedence import IdentityKey, folded_identity_keys, is_derived_key, may_replace
 from bot.domain.ranking import popularity, show_label
 from bot.domain.show_schema import decode_stored, encode_stored
 from bot.domain.text import normalize
@@ -31,7 +31,14 @@ _CHANGED_NAMES = (
 # tens of milliseconds for its own write, large enough that 100,000 shows take about a hundred commits.
 MERGE_CHUNK = 1000
 _SHOW_COLUMNS = "source, catalog_key, tvmaze_id, title, native_title, year, popularity, data, updated_at, changed_gen"
-_KNOWN_SHOWS = "SELECT id, source, catalog_key, tvmaze_id, title, native_title, year FROM shows WHERE changed_gen > ?"
+# Each show with its folded title and native title as show_names keeps them (the same ``normalize``), so matching
+# 100,000 stored shows folds no title again.
+_KNOWN_SHOWS = (
+    "SELECT s.id, s.source, s.catalog_key, s.tvmaze_id, s.year,"
+    " MAX(CASE WHEN n.kind = 'title' THEN n.norm END), MAX(CASE WHEN n.kind = 'native' THEN n.norm END)"
+    " FROM shows s LEFT JOIN show_names n ON n.show_id = s.id AND n.kind IN ('title', 'native')"
+    " WHERE s.changed_gen > ? GROUP BY s.id"
+)
 
 
 @dataclass(slots=True)
@@ -98,13 +105,17 @@ class ShowStore:
         rows: dict[int, tuple[Any, ...]] = {}
         names: dict[int, list[tuple[int, str, str, str]]] = {}
         new_ids: set[int] = set()
+        fold = known.normalize
         for incoming in chunk:
-            show_id = known.match(incoming)
+            native = incoming.native_title
+            identity = folded_identity_keys(fold(incoming.title), fold(native) if native else "", incoming.year)
+            show_id = known.match(incoming, identity)
             if show_id is None:
                 next_id += 1
                 show_id = next_id
                 new_ids.add(show_id)
-                show = dataclasses.replace(incoming, id=show_id, catalog_key=known.free_key(incoming.catalog_key))
+                key = known.free_key(incoming.catalog_key)
+                show = incoming if key == incoming.catalog_key else dataclasses.replace(incoming, catalog_key=key)
                 counts.added += 1
             elif not may_replace(known.source[show_id], incoming.source):
                 counts.kept += 1
@@ -112,7 +123,7 @@ class ShowStore:
             else:
                 show = known.merged(show_id, incoming)
                 counts.updated += 1
-            known.remember(show_id, show)
+            known.remember(show_id, show, identity)
             rows[show_id] = (
                 show.source,
                 show.catalog_key,
@@ -126,7 +137,7 @@ class ShowStore:
                 generation,
                 show_id,
             )
-            names[show_id] = [(show_id, kind, name, normalize(name)) for kind, name in show.search_names()]
+            names[show_id] = [(show_id, kind, name, fold(name)) for kind, name in show.search_names()]
         updates = [row for show_id, row in rows.items() if show_id not in new_ids]
         if updates:
             sets = ", ".join(f"{column.strip()} = ?" for column in _SHOW_COLUMNS.split(","))
@@ -312,13 +323,15 @@ class _KnownShows:
         self.by_key: dict[str, int] = {}
         self.by_tvmaze: dict[int, int] = {}
         self.by_identity: dict[IdentityKey, int] = {}
+        # The same people play in many shows: their names are folded once per merge, not once per show.
+        self._folded: dict[str, str] = {}
 
     async def catch_up(self, conn: aiosqlite.Connection) -> None:
         async with conn.execute(_KNOWN_SHOWS, (self.seen,)) as cur:
             cur.row_factory = None
             rows = await cur.fetchall()
-        for show_id, source, key, tvmaze_id, title, native_title, year in rows:
-            self._index(show_id, source, key, tvmaze_id, identity_keys(title, native_title, year))
+        for show_id, source, key, tvmaze_id, year, title, native_title in rows:
+            self._index(show_id, source, key, tvmaze_id, folded_identity_keys(title or "", native_title or "", year))
 
     def _index(
         self, show_id: int, source: str, key: str | None, tvmaze_id: int | None, identity: list[IdentityKey]
@@ -333,14 +346,14 @@ class _KnownShows:
         for identity_key in identity:
             self.by_identity.setdefault(identity_key, show_id)
 
-    def match(self, show: Show) -> int | None:
+    def match(self, show: Show, identity: list[IdentityKey]) -> int | None:
         # A key the import derived from a title says nothing about which show it is: "import-signal" of one file
         # may be another year's Signal than that of an earlier file. Only a key someone wrote matches by key.
         if show.catalog_key is not None and not is_derived_key(show.catalog_key) and show.catalog_key in self.by_key:
             return self.by_key[show.catalog_key]
         if show.tvmaze_id is not None and show.tvmaze_id in self.by_tvmaze:
             return self.by_tvmaze[show.tvmaze_id]
-        return next((self.by_identity[k] for k in show_identity(show) if k in self.by_identity), None)
+        return next((self.by_identity[k] for k in identity if k in self.by_identity), None)
 
     def merged(self, show_id: int, incoming: Show) -> Show:
         """The incoming show as it replaces the stored one: same id, and the stored keys where it brings none.
@@ -354,6 +367,12 @@ class _KnownShows:
             tvmaze_id = incoming.tvmaze_id
         return dataclasses.replace(incoming, id=show_id, catalog_key=key, tvmaze_id=tvmaze_id)
 
+    def normalize(self, name: str) -> str:
+        folded = self._folded.get(name)
+        if folded is None:
+            folded = self._folded[name] = normalize(name)
+        return folded
+
     def free_key(self, key: str | None) -> str | None:
         """``key``, or when a stored show has it already (a derived key of an earlier import), ``key-2``, ..."""
         if key is None or key not in self.by_key:
@@ -363,8 +382,8 @@ class _KnownShows:
             number += 1
         return f"{key}-{number}"
 
-    def remember(self, show_id: int, show: Show) -> None:
-        self._index(show_id, show.source, show.catalog_key, show.tvmaze_id, show_identity(show))
+    def remember(self, show_id: int, show: Show, identity: list[IdentityKey]) -> None:
+        self._index(show_id, show.source, show.catalog_key, show.tvmaze_id, identity)
 
 
 async def _scalar(conn: aiosqlite.Connection, sql: str, params: tuple[Any, ...]) -> int | None:

@@ -25,13 +25,16 @@ def identity_keys(title: str, native_title: str | None, year: int | None) -> lis
     A native title alone is shared by remakes (the same Hangul title on several productions), so it identifies a
     show only together with a known year; a title with no year matches the same title with no year.
     """
+    return folded_identity_keys(normalize(title), normalize(native_title) if native_title else "", year)
+
+
+def folded_identity_keys(title: str, native_title: str, year: int | None) -> list[IdentityKey]:
+    """``identity_keys`` of titles already folded by ``normalize`` (an empty native title: none)."""
     keys: list[IdentityKey] = []
-    folded = normalize(title)
-    if folded:
-        keys.append(("title", folded, year))
-    native = normalize(native_title) if native_title else ""
-    if native and year is not None:
-        keys.append(("native", native, year))
+    if title:
+        keys.append(("title", title, year))
+    if native_title and year is not None:
+        keys.append(("native", native_title, year))
     return keys
 
 

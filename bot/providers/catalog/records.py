@@ -14,12 +14,12 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
-from typing import Final, TypeVar
+from typing import Any, Final, TypeVar
 
 import msgspec
 
 from bot.domain.models import CastMember, SeasonInfo, Show, ShowSource, SourceWork
-from bot.domain.precedence import DERIVED_KEY_PREFIX, IdentityKey, show_identity
+from bot.domain.precedence import DERIVED_KEY_PREFIX, IdentityKey, identity_keys
 from bot.domain.show_schema import (
     BASED_ON_KINDS,
     CAST_FIELDS,
@@ -54,9 +54,9 @@ def validate_record(raw: object, *, require_key: bool = True) -> list[FieldProbl
 
 def read_record(raw: object, *, require_key: bool) -> tuple[Show | None, list[FieldProblem]]:
     """The Show a record describes (source and key filled in later), or None and every problem with it."""
-    show = _fast_read(raw, require_key=require_key)
-    if show is not None:
-        return show, []
+    fields = _fast_fields(raw, require_key=require_key)
+    if fields is not None:
+        return Show(**fields), []
     return _read_record(raw, require_key=require_key)
 
 
@@ -88,6 +88,12 @@ def _fast_read(raw: object, *, require_key: bool) -> Show | None:
 
     Both paths apply the same rules: a record the fast path accepts, the careful one accepts as the same Show.
     """
+    fields = _fast_fields(raw, require_key=require_key)
+    return None if fields is None else Show(**fields)
+
+
+def _fast_fields(raw: object, *, require_key: bool) -> dict[str, Any] | None:
+    """The fields of the Show a right record describes (built once its key and source are known), else None."""
     if not isinstance(raw, dict):
         return None
     try:
@@ -101,7 +107,8 @@ def _clean_text(value: str | None) -> str | None:
     """Stripped, NFC text; None for blank; refused when too long or not plainly printable."""
     if value is None:
         return None
-    text = _nfc(value.strip())
+    # ASCII (the usual case) is always NFC.
+    text = value.strip() if value.isascii() else _nfc(value.strip())
     if not text:
         return None
     if len(text) > MAX_TEXT or not text.isprintable():
@@ -122,7 +129,10 @@ def _clean_texts(values: list[str], limit: int) -> tuple[str, ...]:
     result: list[str] = []
     seen: set[str] = set()
     for value in values:
-        text = _required_text(value)
+        # _required_text inlined: this loop runs for most strings of an import.
+        text = value.strip() if value.isascii() else _nfc(value.strip())
+        if not text or len(text) > MAX_TEXT or not text.isprintable():
+            raise _RefusedError
         folded = text.casefold()
         if folded not in seen:
             seen.add(folded)
@@ -130,7 +140,7 @@ def _clean_texts(values: list[str], limit: int) -> tuple[str, ...]:
     return tuple(result)
 
 
-def _clean(record: ShowRecord, *, require_key: bool) -> Show:
+def _clean(record: ShowRecord, *, require_key: bool) -> dict[str, Any]:
     key = record.key
     if key is None:
         if require_key:
@@ -170,23 +180,23 @@ def _clean(record: ShowRecord, *, require_key: bool) -> Show:
         if kind not in BASED_ON_KINDS:
             raise _RefusedError
         based_on.append(SourceWork(kind, _clean_text(work.title), _clean_text(work.creator)))
-    return Show(
-        title=title,
-        native_title=_clean_text(record.native_title),
-        aliases=_clean_texts(record.aliases, LIST_LIMITS["aliases"]),
-        year=year,
-        country=country,
-        network=_clean_text(record.network),
-        platform=_clean_text(record.platform),
-        seasons=tuple(sorted(seasons, key=lambda s: s.number)),
-        status=status,
-        genres=_clean_texts(record.genres, LIST_LIMITS["genres"]),
-        directors=_clean_texts(record.directors, LIST_LIMITS["directors"]),
-        writers=_clean_texts(record.writers, LIST_LIMITS["writers"]),
-        cast=tuple(cast),
-        based_on=tuple(based_on),
-        catalog_key=key,
-    )
+    return {
+        "title": title,
+        "native_title": _clean_text(record.native_title),
+        "aliases": _clean_texts(record.aliases, LIST_LIMITS["aliases"]),
+        "year": year,
+        "country": country,
+        "network": _clean_text(record.network),
+        "platform": _clean_text(record.platform),
+        "seasons": tuple(sorted(seasons, key=lambda s: s.number)),
+        "status": status,
+        "genres": _clean_texts(record.genres, LIST_LIMITS["genres"]),
+        "directors": _clean_texts(record.directors, LIST_LIMITS["directors"]),
+        "writers": _clean_texts(record.writers, LIST_LIMITS["writers"]),
+        "cast": tuple(cast),
+        "based_on": tuple(based_on),
+        "catalog_key": key,
+    }
 
 
 def _nfc(text: str) -> str:
@@ -431,42 +441,55 @@ def build_shows(
     The same show is the same title, or the same native title, in the same year (``bot.domain.precedence``): a
     second copy in one file would only overwrite the first when stored.
     """
-    read: list[tuple[Located, Show]] = []
+    # Most records come as fields (the fast path) and become a Show once, with their key and source.
+    read: list[tuple[Located, dict[str, Any] | Show]] = []
     problems: list[tuple[Located, FieldProblem]] = []
     for record in records:
         if record.problems:
             found = _read_record(record.raw, require_key=require_key)[1]
             problems += [(record, p) for p in (*record.problems, *found)]
             continue
-        show, found = read_record(record.raw, require_key=require_key)
+        fields = _fast_fields(record.raw, require_key=require_key)
+        if fields is not None:
+            read.append((record, fields))
+            continue
+        show, found = _read_record(record.raw, require_key=require_key)
         problems += [(record, p) for p in found]
         if show is not None:
             read.append((record, show))
 
     # One set of taken keys, grown as keys are handed out: a derived key is checked against it in constant time.
-    taken: set[str] = {show.catalog_key for _, show in read if show.catalog_key}
+    taken: set[str] = {key for _, item in read if (key := _key_of(item))}
     key_owner: dict[str, Located] = {}
     same_owner: dict[IdentityKey, Located] = {}
     shows: list[Show] = []
-    for record, show in read:
-        key = show.catalog_key or _fresh_key(show, taken)
+    for record, item in read:
+        title, native_title, year = (
+            (item["title"], item["native_title"], item["year"])
+            if isinstance(item, dict)
+            else (item.title, item.native_title, item.year)
+        )
+        key = _key_of(item) or _fresh_key(title, year, taken)
         if key in key_owner:
             first = key_owner[key]
             message = f"'{key}' is already used by the record at line {first.line}"
             problems.append((record, FieldProblem("key", message)))
             continue
-        identity = show_identity(show)
+        identity = identity_keys(title, native_title, year)
         first_copy = next((same_owner[k] for k in identity if k in same_owner), None)
         if first_copy is not None:
-            year = show.year if show.year is not None else "unknown year"
-            message = f"'{preview(show.title)}' ({year}) is already listed at line {first_copy.line}"
+            shown_year = year if year is not None else "unknown year"
+            message = f"'{preview(title)}' ({shown_year}) is already listed at line {first_copy.line}"
             problems.append((record, FieldProblem("title", message)))
             continue
         key_owner[key] = record
         taken.add(key)
         for k in identity:
             same_owner[k] = record
-        shows.append(dataclasses.replace(show, source=source, catalog_key=key))
+        if isinstance(item, dict):
+            shows.append(Show(**{**item, "catalog_key": key, "source": source}))
+        else:
+            shows.append(dataclasses.replace(item, source=source, catalog_key=key))
     problems.sort(key=lambda rp: rp[0].index)
     return shows, problems
 
@@ -482,14 +505,19 @@ def import_problem(record: Located, problem: FieldProblem) -> ImportProblem:
     )
 
 
-def _fresh_key(show: Show, taken: set[str]) -> str:
+def _key_of(item: dict[str, Any] | Show) -> str | None:
+    key = item["catalog_key"] if isinstance(item, dict) else item.catalog_key
+    return key if isinstance(key, str) else None
+
+
+def _fresh_key(title: str, year: int | None, taken: set[str]) -> str:
     """A derived key that no other record of the file uses: the title's slug, then with the year, then numbered.
 
     Derived keys carry an ``import-`` prefix so an import never takes a bundled show's key by accident; an import
     that is the same show as a stored one (same title or native title, same year) updates that one anyway.
     """
-    base = DERIVED_KEY_PREFIX + slugify(show.title)
-    candidates = [base] + ([f"{base}-{show.year}"] if show.year else [])
+    base = DERIVED_KEY_PREFIX + slugify(title)
+    candidates = [base] + ([f"{base}-{year}"] if year else [])
     for candidate in candidates:
         if candidate not in taken:
             return candidate
