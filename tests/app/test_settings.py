@@ -68,7 +68,9 @@ def test_repr_never_shows_the_token():
     assert "token=<set>" in repr(settings)
 
 
-@pytest.mark.parametrize("url", ["sqlite:///x.db?mode=ro", "sqlite:///data/bot.db?cache=shared&mode=rwc", "bot.db#main"])
+@pytest.mark.parametrize(
+    "url", ["sqlite:///x.db?mode=ro", "sqlite:///data/bot.db?cache=shared&mode=rwc", "bot.db#main"]
+)
 def test_a_database_url_with_options_is_refused_not_taken_as_a_file_name(url):
     with pytest.raises(SettingsError) as caught:
         Settings.from_env({"DATABASE_URL": url})

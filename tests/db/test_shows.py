@@ -131,7 +131,9 @@ async def test_an_import_of_a_bundled_show_updates_it_and_the_bundled_file_then_
 async def test_on_a_fresh_database_an_import_made_before_the_first_start_is_not_overwritten(db):
     store = ShowStore(db)
     await store.merge([imported(status="Ended")])
-    counts = await store.merge([BUNDLED, dataclasses.replace(BUNDLED, catalog_key="goblin", title="Goblin", native_title=None)])
+    counts = await store.merge(
+        [BUNDLED, dataclasses.replace(BUNDLED, catalog_key="goblin", title="Goblin", native_title=None)]
+    )
     assert (counts.added, counts.kept) == (1, 1)
     shows = {s.title: s for s in await stored_shows(store)}
     assert shows[SEED.title].source == "import"
@@ -210,7 +212,7 @@ async def test_merge_writes_in_chunks_each_its_own_transaction(db):
     assert await store.generation() == before + 3
     generations = await db.fetchall("SELECT changed_gen, COUNT(*) FROM shows GROUP BY changed_gen ORDER BY 1")
     assert [tuple(r)[1] for r in generations] == [10, 10, 5]
-    rows, labels, _ = await store.index_rows()
+    _, labels, _ = await store.index_rows()
     assert sorted(labels.values()) == sorted(f"Drama {i} (2025)" for i in range(25))
 
 

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.domain.models import CastMember, SeasonInfo, SourceWork
+from bot.domain.models import CastMember, SeasonInfo, Show, SourceWork
 from bot.providers.catalog import (
     CatalogError,
     ImportProblem,
@@ -562,7 +562,9 @@ def test_a_json_syntax_error_reports_line_and_column_for_the_command_line(tmp_pa
 
 
 def test_the_same_show_twice_in_one_file_keeps_the_first(tmp_path: Path) -> None:
-    content = "title,native_title,year\nStranger,비밀의 숲,2017\nSecret Forest,비밀의 숲,2017\nSecret Forest,비밀의 숲,2020\n"
+    content = (
+        "title,native_title,year\nStranger,비밀의 숲,2017\nSecret Forest,비밀의 숲,2017\nSecret Forest,비밀의 숲,2020\n"
+    )
     result = parse_import(write(tmp_path, "shows.csv", content))
     assert [(s.title, s.year) for s in result.shows] == [("Stranger", 2017), ("Secret Forest", 2020)]
     assert lines_and_fields(result.errors) == [(3, "title")]
@@ -585,13 +587,13 @@ def raw_records() -> list[dict]:
     ],
 )
 def test_the_fast_path_reads_a_good_record_exactly_as_the_careful_one(record) -> None:
-    from bot.providers.catalog.records import _fast_read, _read_record
+    from bot.providers.catalog.records import careful_read, fast_fields
 
-    careful, problems = _read_record(record, require_key=False)
+    careful, problems = careful_read(record, require_key=False)
     assert problems == []
-    fast = _fast_read(record, require_key=False)
+    fast = fast_fields(record, require_key=False)
     assert fast is not None, "a good record must take the fast path"
-    assert fast == careful
+    assert Show(**fast) == careful
 
 
 def test_a_wide_space_is_left_to_the_careful_path_which_accepts_it() -> None:
@@ -618,7 +620,7 @@ def test_a_wide_space_is_left_to_the_careful_path_which_accepts_it() -> None:
     ],
 )
 def test_the_fast_path_leaves_every_bad_record_to_the_careful_one(record) -> None:
-    from bot.providers.catalog.records import _fast_read, _read_record
+    from bot.providers.catalog.records import careful_read, fast_fields
 
-    assert _fast_read(record, require_key=False) is None
-    assert _read_record(record, require_key=False)[1] != []
+    assert fast_fields(record, require_key=False) is None
+    assert careful_read(record, require_key=False)[1] != []

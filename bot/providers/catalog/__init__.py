@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Final
 
 from bot.domain.models import Show, ShowSource
+from bot.providers.catalog.batch import build_shows, import_problem, slugify
 from bot.providers.catalog.csv_reader import csv_records
 from bot.providers.catalog.json_reader import CATALOG_FORMAT, json_records
 from bot.providers.catalog.problems import (
@@ -24,7 +25,7 @@ from bot.providers.catalog.problems import (
     ImportProblem,
     ImportResult,
 )
-from bot.providers.catalog.records import build_shows, import_problem, slugify, validate_record
+from bot.providers.catalog.records import validate_record
 
 __all__ = [
     "CATALOG_FORMAT",

@@ -1,4 +1,4 @@
-"""One show record: its validation against the declared schema and the catalogue's rules, and many records at once.
+"""One show record: its validation against the declared schema and the catalogue's rules.
 
 Pure: decoded records go in; ``Show`` models and every problem found come out. A record that is right (nearly
 all of them) takes the fast path: msgspec checks its shape against ``ShowRecord`` in C and a short pass applies the
@@ -7,10 +7,8 @@ text rules. A record with anything wrong is read field by field, so its report n
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import difflib
-import hashlib
 import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
@@ -18,8 +16,7 @@ from typing import Any, Final, TypeVar
 
 import msgspec
 
-from bot.domain.models import CastMember, SeasonInfo, Show, ShowSource, SourceWork
-from bot.domain.precedence import DERIVED_KEY_PREFIX, IdentityKey, identity_keys
+from bot.domain.models import CastMember, SeasonInfo, Show, SourceWork
 from bot.domain.show_schema import (
     BASED_ON_KINDS,
     CAST_FIELDS,
@@ -36,7 +33,7 @@ from bot.domain.show_schema import (
     SOURCE_FIELDS,
     ShowRecord,
 )
-from bot.providers.catalog.problems import FieldProblem, ImportProblem, Located, describe, preview
+from bot.providers.catalog.problems import FieldProblem, describe, preview
 
 _KEY_RE: Final = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _COUNTRY_RE: Final = re.compile(r"[A-Z]{2}")
@@ -49,29 +46,15 @@ _T = TypeVar("_T")
 
 def validate_record(raw: object, *, require_key: bool = True) -> list[FieldProblem]:
     """Every problem with one show record (a decoded JSON object); empty when it is good."""
-    return _read_record(raw, require_key=require_key)[1]
+    return careful_read(raw, require_key=require_key)[1]
 
 
 def read_record(raw: object, *, require_key: bool) -> tuple[Show | None, list[FieldProblem]]:
     """The Show a record describes (source and key filled in later), or None and every problem with it."""
-    fields = _fast_fields(raw, require_key=require_key)
+    fields = fast_fields(raw, require_key=require_key)
     if fields is not None:
         return Show(**fields), []
-    return _read_record(raw, require_key=require_key)
-
-
-def slugify(title: str) -> str:
-    """A catalogue key from a title: lowercase ASCII words joined by hyphens ("the-glory").
-
-    A title that is not ASCII and leaves no ASCII letter behind (a Hangul title) gets a short stable
-    hash instead: "시그널2" should not become "2".
-    """
-    ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
-    # Room is left for the "-2016" or "-2" a colliding derived key gets.
-    slug = "-".join(re.findall(r"[a-z0-9]+", ascii_text.lower()))[: MAX_KEY - 10].strip("-")
-    if slug and (title.isascii() or re.search(r"[a-z]", slug)):
-        return slug
-    return "show-" + hashlib.sha256(title.encode("utf-8", "surrogatepass")).hexdigest()[:10]
+    return careful_read(raw, require_key=require_key)
 
 
 # --- one record, the fast path --------------------------------------------------------------------------
@@ -83,17 +66,12 @@ class _RefusedError(Exception):
     """The fast path met something the careful path must explain."""
 
 
-def _fast_read(raw: object, *, require_key: bool) -> Show | None:
-    """The Show when the record is right, else None (the careful path then names what is wrong).
+def fast_fields(raw: object, *, require_key: bool) -> dict[str, Any] | None:
+    """The fields of the Show a right record describes (built once its key and source are known), else None.
 
-    Both paths apply the same rules: a record the fast path accepts, the careful one accepts as the same Show.
+    None sends the record to ``careful_read``, which names what is wrong. Both apply the same rules: a record
+    this accepts, ``careful_read`` accepts as the same Show.
     """
-    fields = _fast_fields(raw, require_key=require_key)
-    return None if fields is None else Show(**fields)
-
-
-def _fast_fields(raw: object, *, require_key: bool) -> dict[str, Any] | None:
-    """The fields of the Show a right record describes (built once its key and source are known), else None."""
     if not isinstance(raw, dict):
         return None
     try:
@@ -217,7 +195,7 @@ class _Problems:
         self.items.append(FieldProblem(field_name, message))
 
 
-def _read_record(raw: object, *, require_key: bool) -> tuple[Show | None, list[FieldProblem]]:
+def careful_read(raw: object, *, require_key: bool) -> tuple[Show | None, list[FieldProblem]]:
     """The Show a record describes (source and key filled in later) and every problem with it."""
     problems = _Problems()
     if not isinstance(raw, dict):
@@ -428,100 +406,3 @@ def _reject_unknown(
 
 def _choices(values: frozenset[str]) -> str:
     return ", ".join(sorted(values))
-
-
-# --- many records ---------------------------------------------------------------------------------------
-
-
-def build_shows(
-    records: Sequence[Located], *, source: ShowSource, require_key: bool
-) -> tuple[list[Show], list[tuple[Located, FieldProblem]]]:
-    """Read every record; drop and report bad ones and the later copy of a duplicate key or of the same show.
-
-    The same show is the same title, or the same native title, in the same year (``bot.domain.precedence``): a
-    second copy in one file would only overwrite the first when stored.
-    """
-    # Most records come as fields (the fast path) and become a Show once, with their key and source.
-    read: list[tuple[Located, dict[str, Any] | Show]] = []
-    problems: list[tuple[Located, FieldProblem]] = []
-    for record in records:
-        if record.problems:
-            found = _read_record(record.raw, require_key=require_key)[1]
-            problems += [(record, p) for p in (*record.problems, *found)]
-            continue
-        fields = _fast_fields(record.raw, require_key=require_key)
-        if fields is not None:
-            read.append((record, fields))
-            continue
-        show, found = _read_record(record.raw, require_key=require_key)
-        problems += [(record, p) for p in found]
-        if show is not None:
-            read.append((record, show))
-
-    # One set of taken keys, grown as keys are handed out: a derived key is checked against it in constant time.
-    taken: set[str] = {key for _, item in read if (key := _key_of(item))}
-    key_owner: dict[str, Located] = {}
-    same_owner: dict[IdentityKey, Located] = {}
-    shows: list[Show] = []
-    for record, item in read:
-        title, native_title, year = (
-            (item["title"], item["native_title"], item["year"])
-            if isinstance(item, dict)
-            else (item.title, item.native_title, item.year)
-        )
-        key = _key_of(item) or _fresh_key(title, year, taken)
-        if key in key_owner:
-            first = key_owner[key]
-            message = f"'{key}' is already used by the record at line {first.line}"
-            problems.append((record, FieldProblem("key", message)))
-            continue
-        identity = identity_keys(title, native_title, year)
-        first_copy = next((same_owner[k] for k in identity if k in same_owner), None)
-        if first_copy is not None:
-            shown_year = year if year is not None else "unknown year"
-            message = f"'{preview(title)}' ({shown_year}) is already listed at line {first_copy.line}"
-            problems.append((record, FieldProblem("title", message)))
-            continue
-        key_owner[key] = record
-        taken.add(key)
-        for k in identity:
-            same_owner[k] = record
-        if isinstance(item, dict):
-            shows.append(Show(**{**item, "catalog_key": key, "source": source}))
-        else:
-            shows.append(dataclasses.replace(item, source=source, catalog_key=key))
-    problems.sort(key=lambda rp: rp[0].index)
-    return shows, problems
-
-
-def import_problem(record: Located, problem: FieldProblem) -> ImportProblem:
-    """A record problem as the importing admin reads it: by line, and by the CSV column they wrote."""
-    column = record.rename.get(problem.field, problem.field)
-    message = problem.message
-    if column == "episodes":  # the CSV's one-season column: no "entry 1: episodes" to talk about
-        message = message.removeprefix("entry 1: episodes ")
-    return ImportProblem(
-        record.line, f"{column}: {message}", column=record.column, field=column, record=record.label, row=record.index
-    )
-
-
-def _key_of(item: dict[str, Any] | Show) -> str | None:
-    key = item["catalog_key"] if isinstance(item, dict) else item.catalog_key
-    return key if isinstance(key, str) else None
-
-
-def _fresh_key(title: str, year: int | None, taken: set[str]) -> str:
-    """A derived key that no other record of the file uses: the title's slug, then with the year, then numbered.
-
-    Derived keys carry an ``import-`` prefix so an import never takes a bundled show's key by accident; an import
-    that is the same show as a stored one (same title or native title, same year) updates that one anyway.
-    """
-    base = DERIVED_KEY_PREFIX + slugify(title)
-    candidates = [base] + ([f"{base}-{year}"] if year else [])
-    for candidate in candidates:
-        if candidate not in taken:
-            return candidate
-    number = 2
-    while f"{candidates[-1]}-{number}" in taken:
-        number += 1
-    return f"{candidates[-1]}-{number}"
