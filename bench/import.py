@@ -80,16 +80,17 @@ class Clock:
 
 
 async def store_and_index(db_path: Path, shows: list[Show], clock: Clock, *, per_row: bool) -> None:
-    """Store the shows, then have the search index ready (what `catalog import` does)."""
+    """Store the shows, then have the search index ready (what `catalog import` does, in its order)."""
     async with await Database.open(db_path) as db:
         store = ShowStore(db)
+        lookup = ShowLookup(store, MetaStore(db), BundledCatalog.load(), refresh_seconds=None)
+        await lookup.store_bundled()
         clock.lap("open")
         if per_row:
             await store.add_many(shows)
         else:
             await store.merge(shows)
         clock.lap("store")
-        lookup = ShowLookup(store, MetaStore(db), BundledCatalog.load(), refresh_seconds=None)
         await lookup.start()
         clock.lap("index")
         await lookup.close()  # the snapshot save, after ready; not counted

@@ -79,15 +79,7 @@ class ShowLookup:
         of the same show is kept as it is (``ShowStore.merge``).
         """
         started = time.perf_counter()
-        if await self.meta.get(CATALOG_DIGEST_KEY) != self.catalog.digest:
-            counts = await self.store.merge(self.catalog.shows)
-            await self.meta.set(CATALOG_DIGEST_KEY, self.catalog.digest)
-            log.info(
-                "bundled catalogue: %d shows added, %d updated, %d kept as imported or fetched",
-                counts.added,
-                counts.updated,
-                counts.kept,
-            )
+        await self.store_bundled()
         generation = await self.store.generation()
         index, how = await self._saved_index(generation)
         if index is None:
@@ -104,6 +96,19 @@ class ShowLookup:
         log.info("search index: %d shows %s in %.2fs", len(self.index), how, self.ready_seconds)
         if self.refresh_seconds is not None and self._refresher is None:
             self._refresher = asyncio.create_task(self._refresh_every(self.refresh_seconds))
+
+    async def store_bundled(self) -> None:
+        """Store the bundled catalogue when the file changed since it was last stored (by its digest)."""
+        if await self.meta.get(CATALOG_DIGEST_KEY) == self.catalog.digest:
+            return
+        counts = await self.store.merge(self.catalog.shows)
+        await self.meta.set(CATALOG_DIGEST_KEY, self.catalog.digest)
+        log.info(
+            "bundled catalogue: %d shows added, %d updated, %d kept as imported or fetched",
+            counts.added,
+            counts.updated,
+            counts.kept,
+        )
 
     async def _saved_index(self, generation: int) -> tuple[SearchIndex | None, IndexStart]:
         """The saved index with the shows written since replayed on top, or None when there is none to use."""

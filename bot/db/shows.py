@@ -34,10 +34,11 @@ _SHOW_COLUMNS = "source, catalog_key, tvmaze_id, title, native_title, year, popu
 # Each show with its folded title and native title as show_names keeps them (the same ``normalize``), so matching
 # 100,000 stored shows folds no title again.
 _KNOWN_SHOWS = (
+    # Through the changed_gen index (a GROUP BY over a join would scan every show for each chunk).
     "SELECT s.id, s.source, s.catalog_key, s.tvmaze_id, s.year,"
-    " MAX(CASE WHEN n.kind = 'title' THEN n.norm END), MAX(CASE WHEN n.kind = 'native' THEN n.norm END)"
-    " FROM shows s LEFT JOIN show_names n ON n.show_id = s.id AND n.kind IN ('title', 'native')"
-    " WHERE s.changed_gen > ? GROUP BY s.id"
+    " (SELECT n.norm FROM show_names n WHERE n.show_id = s.id AND n.kind = 'title' LIMIT 1),"
+    " (SELECT n.norm FROM show_names n WHERE n.show_id = s.id AND n.kind = 'native' LIMIT 1)"
+    " FROM shows s WHERE s.changed_gen > ?"
 )
 
 
