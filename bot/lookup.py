@@ -10,9 +10,10 @@ import re
 import time
 from collections import OrderedDict
 from collections.abc import Iterator
+from enum import StrEnum
 
 from bot.db.meta import MetaStore
-from bot.db.shows import POPULARITY, ShowStore, show_label
+from bot.db.shows import ShowStore
 from bot.domain.errors import (
     AmbiguousTitleError,
     InvalidInputError,
@@ -20,10 +21,11 @@ from bot.domain.errors import (
     Searched,
     UnknownTitleError,
 )
-from bot.domain.models import Episode, Show
+from bot.domain.models import Episode, Show, ShowSource
+from bot.domain.ranking import popularity, show_label
 from bot.domain.search import SNAPSHOT_FORMAT, SearchHit, SearchIndex, confident_match
 from bot.domain.text import normalize
-from bot.providers.base import Errand, ShowSource, SourceBusyError, SourceError, current_errand, errand
+from bot.providers.base import Errand, ShowProvider, SourceBusyError, SourceError, current_errand, errand
 from bot.providers.bundled import BundledCatalog
 
 log = logging.getLogger(__name__)
@@ -38,6 +40,18 @@ SNAPSHOT_MIN_SHOWS = 5000
 REMOTE_SECONDS = 10.0
 # A title TVmaze has and the database has not: one search, then the show with seasons, cast and episodes.
 NEW_TITLE_REQUESTS = 2
+# How often a running bot looks for shows another process (``catalog import``) wrote; one cheap query each time.
+REFRESH_SECONDS = 30.0
+# Past this many changed shows a refresh builds a new index off the event loop instead of folding them in on it.
+REBUILD_AT = 500
+
+
+class IndexStart(StrEnum):
+    """How ``start`` got its search index."""
+
+    BUILT = "built"
+    LOADED = "loaded"
+    REPLAYED = "loaded with changes replayed"
 
 
 class ShowLookup:
@@ -48,10 +62,11 @@ class ShowLookup:
         store: ShowStore,
         meta: MetaStore,
         catalog: BundledCatalog,
-        remote: ShowSource | None = None,
+        remote: ShowProvider | None = None,
         *,
         snapshot_min_shows: int = SNAPSHOT_MIN_SHOWS,
         remote_seconds: float = REMOTE_SECONDS,
+        refresh_seconds: float | None = REFRESH_SECONDS,
     ) -> None:
         self.store = store
         self.meta = meta
@@ -62,51 +77,112 @@ class ShowLookup:
         self._saving: asyncio.Task[None] | None = None
         self.index = SearchIndex.build([], {})
         self.ready_seconds = 0.0
+        self.started_by: IndexStart | None = None
+        self.replayed = 0
+        # The generation of shows the index reflects: a refresh folds in what was written after it.
+        self.generation = 0
+        self.refresh_seconds = refresh_seconds
+        self._refresher: asyncio.Task[None] | None = None
         # Recently used shows, so a busy /drama info does not queue behind the database thread each time.
         self._recent: OrderedDict[int, Show] = OrderedDict()
 
     async def start(self) -> None:
-        """Store the bundled catalogue when it changed since the last start, then load or build the index."""
+        """Store the bundled catalogue when it changed since the last start, then load or build the index.
+
+        The bundled file only adds its shows and updates the ones that came from it: an imported or TVmaze record
+        of the same show is kept as it is (``ShowStore.merge``).
+        """
         started = time.perf_counter()
-        if await self.meta.get(CATALOG_DIGEST_KEY) != self.catalog.digest:
-            await self.store.add_many(self.catalog.shows)
-            await self.meta.set(CATALOG_DIGEST_KEY, self.catalog.digest)
-            log.info("stored %d bundled shows", len(self.catalog.shows))
+        await self.store_bundled()
         generation = await self.store.generation()
         index, how = await self._saved_index(generation)
         if index is None:
-            rows, labels, popularity = await self.store.index_rows()
-            index = SearchIndex.build(rows, labels, popularity)
-            how = "built"
-        if index.compact and how != "loaded" and len(index) >= self.snapshot_min_shows:
+            rows, labels, weights = await self.store.index_rows()
+            index = SearchIndex.build(rows, labels, weights)
+            how = IndexStart.BUILT
+        if index.compact and how is not IndexStart.LOADED and len(index) >= self.snapshot_min_shows:
             # Saved after start-up, so the bot is ready as soon as the index is; close() waits for it.
             self._saving = asyncio.create_task(self._save(index, generation))
         self.index = index
+        self.generation = generation
+        self.started_by = how
         self.ready_seconds = time.perf_counter() - started
         log.info("search index: %d shows %s in %.2fs", len(self.index), how, self.ready_seconds)
+        if self.refresh_seconds is not None and self._refresher is None:
+            self._refresher = asyncio.create_task(self._refresh_every(self.refresh_seconds))
 
-    async def _saved_index(self, generation: int) -> tuple[SearchIndex | None, str]:
+    async def store_bundled(self) -> None:
+        """Store the bundled catalogue when the file changed since it was last stored (by its digest)."""
+        if await self.meta.get(CATALOG_DIGEST_KEY) == self.catalog.digest:
+            return
+        counts = await self.store.merge(self.catalog.shows)
+        await self.meta.set(CATALOG_DIGEST_KEY, self.catalog.digest)
+        log.info(
+            "bundled catalogue: %d shows added, %d updated, %d kept as imported or fetched",
+            counts.added,
+            counts.updated,
+            counts.kept,
+        )
+
+    async def _saved_index(self, generation: int) -> tuple[SearchIndex | None, IndexStart]:
         """The saved index with the shows written since replayed on top, or None when there is none to use."""
         saved = await self.store.load_snapshot(SNAPSHOT_FORMAT)
         if saved is None or saved[0] > generation:
-            return None, ""
+            return None, IndexStart.BUILT
         saved_generation, data = saved
         try:
             index = SearchIndex.from_snapshot(data)
         except ValueError:
             log.warning("the saved search index is unreadable; building it again", exc_info=True)
-            return None, ""
+            return None, IndexStart.BUILT
         if saved_generation == generation:
-            return index, "loaded"
-        rows, labels, popularity = await self.store.index_rows(changed_since=saved_generation)
+            return index, IndexStart.LOADED
+        self.replayed = await self._replay(index, saved_generation)
+        log.info("%d shows written since the saved index replayed", self.replayed)
+        return index, IndexStart.REPLAYED
+
+    async def _replay(self, index: SearchIndex, since: int) -> int:
+        """Fold the shows written after generation ``since`` into ``index``; returns how many."""
+        rows, labels, weights = await self.store.index_rows(changed_since=since)
         names: dict[int, list[tuple[str, str]]] = {show_id: [] for show_id in labels}
         for show_id, kind, name, _ in rows:
             names.setdefault(show_id, []).append((kind, name))
         # The index folds the changes in; past a tenth of its size it merges them into a fresh build.
         index.add_shows(
-            (show_id, labels.get(show_id, ""), shown, popularity.get(show_id, 0.0)) for show_id, shown in names.items()
+            (show_id, labels.get(show_id, ""), shown, weights.get(show_id, 0.0)) for show_id, shown in names.items()
         )
-        return index, f"loaded with {len(names)} changed shows replayed"
+        for show_id in names:
+            self._recent.pop(show_id, None)
+        return len(names)
+
+    async def refresh(self) -> int:
+        """Take in shows another process wrote (a ``catalog import`` while the bot runs); returns how many changed.
+
+        A few are folded into the live index; many (an import) go into a new index built in a worker thread, so
+        the event loop keeps answering members meanwhile, and the new index replaces the old one when ready.
+        """
+        generation = await self.store.generation()
+        if generation <= self.generation:
+            return 0
+        changed = await self.store.count_changed(self.generation)
+        if changed <= REBUILD_AT:
+            changed = await self._replay(self.index, self.generation)
+        else:
+            rows, labels, weights = await self.store.index_rows()
+            self.index = await asyncio.to_thread(SearchIndex.build, rows, labels, weights)
+            self._recent.clear()
+        # Shows written while this ran carry a later generation than the one read first: the next refresh has them.
+        self.generation = generation
+        log.info("search index refreshed: %d shows changed, %d shows in all", changed, len(self.index))
+        return changed
+
+    async def _refresh_every(self, seconds: float) -> None:
+        while True:
+            await asyncio.sleep(seconds)
+            try:
+                await self.refresh()
+            except Exception:  # one failed tick must not end the loop for good
+                log.warning("refreshing the search index failed; trying again later", exc_info=True)
 
     async def _save(self, index: SearchIndex, generation: int) -> None:
         try:
@@ -117,7 +193,12 @@ class ShowLookup:
             log.warning("could not save the search index; the next start builds it again", exc_info=True)
 
     async def close(self) -> None:
-        """Finish saving the index (if a save is under way) before the database closes."""
+        """Stop refreshing and finish saving the index (if a save is under way) before the database closes."""
+        if self._refresher is not None:
+            self._refresher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._refresher
+            self._refresher = None
         if self._saving is not None:
             await self._saving
             self._saving = None
@@ -205,7 +286,12 @@ class ShowLookup:
 
     def _incomplete(self, show: Show) -> bool:
         """A TVmaze show found by search has no seasons or cast until its full record is fetched."""
-        return self.remote is not None and show.source == "tvmaze" and not show.seasons and show.tvmaze_id is not None
+        return (
+            self.remote is not None
+            and show.source == ShowSource.TVMAZE
+            and not show.seasons
+            and show.tvmaze_id is not None
+        )
 
     async def complete(self, show: Show) -> Show:
         """A show found by TVmaze search lacks seasons and cast: fetch the full record (and episodes) once, store it."""
@@ -255,7 +341,7 @@ class ShowLookup:
         for show_id in ids:
             self._recent.pop(show_id, None)
         self.index.add_shows(
-            (show_id, show_label(show.title, show.year), show.search_names(), POPULARITY.get(show.source, 0.0))
+            (show_id, show_label(show.title, show.year), show.search_names(), popularity(show.source))
             for show_id, show in zip(ids, shows, strict=True)
         )
         return ids

@@ -28,7 +28,13 @@ async def open_bot(settings: Settings, *, sync_commands: bool = True) -> AsyncIt
             # A member is waiting on these lookups: one quick retry, not the poller's 2-4-8 s back-off.
             interactive = TvmazeSource(settings.tvmaze_base_url, retries=1, backoff_base=1.0)
             remote = await stack.enter_async_context(interactive)
-        lookup = ShowLookup(ShowStore(db), MetaStore(db), BundledCatalog.load(), remote)
+        lookup = ShowLookup(
+            ShowStore(db),
+            MetaStore(db),
+            BundledCatalog.load(),
+            remote,
+            refresh_seconds=settings.catalog_refresh_seconds,
+        )
         # Entered last, so it closes first: the bot stops before TVmaze's session and the database close.
         bot = await stack.enter_async_context(WatchCompanion(settings, db, lookup, sync_commands=sync_commands))
         yield bot

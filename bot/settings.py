@@ -10,6 +10,7 @@ from pathlib import Path
 import yarl
 
 DEFAULT_DATABASE_URL = "sqlite:///watch-companion.db"
+MEMORY_DATABASE = ":memory:"
 DEFAULT_TVMAZE_BASE_URL = "https://api.tvmaze.com"
 LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
 _TRUE = {"1", "true", "yes", "on"}
@@ -30,6 +31,12 @@ class Settings:
     poll_interval_minutes: float
     discord_api_base: str | None
     log_level: str
+    catalog_refresh_seconds: float = 30.0
+
+    @property
+    def database_in_memory(self) -> bool:
+        """``sqlite:///:memory:``: a database that vanishes with the process (fine for a look, not for work)."""
+        return str(self.database_path) == MEMORY_DATABASE
 
     def __repr__(self) -> str:
         # The token must never reach a log line or a traceback through repr().
@@ -38,7 +45,7 @@ class Settings:
             f"Settings(token=<{token}>, database_path={str(self.database_path)!r}, dev_guild_id={self.dev_guild_id},"
             f" tvmaze_base_url={self.tvmaze_base_url!r}, offline={self.offline},"
             f" poll_interval_minutes={self.poll_interval_minutes}, discord_api_base={self.discord_api_base!r},"
-            f" log_level={self.log_level!r})"
+            f" log_level={self.log_level!r}, catalog_refresh_seconds={self.catalog_refresh_seconds})"
         )
 
     __str__ = __repr__
@@ -62,6 +69,7 @@ class Settings:
             if get("DISCORD_API_BASE")
             else None,
             log_level=_log_level(get("LOG_LEVEL") or "INFO"),
+            catalog_refresh_seconds=_seconds("CATALOG_REFRESH_SECONDS", get("CATALOG_REFRESH_SECONDS") or "30"),
         )
 
 
@@ -76,6 +84,11 @@ def _database_path(value: str) -> Path:
         )
     if not value:
         raise SettingsError("DATABASE_URL expects sqlite:///path/to/file.db (or a plain file path)")
+    if "?" in value or "#" in value:
+        # SQLite would take "x.db?mode=ro" as a file name, not as options: refuse rather than surprise.
+        raise SettingsError(
+            f"DATABASE_URL expects sqlite:///path/to/file.db without options (?...); got {value[:80]!r}"
+        )
     return Path(value)
 
 
@@ -111,6 +124,16 @@ def _minutes(name: str, value: str) -> float:
     if not math.isfinite(minutes) or minutes <= 0:
         raise SettingsError(f"{name} expects a positive number of minutes (fractions allowed), got {value[:40]!r}")
     return minutes
+
+
+def _seconds(name: str, value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = math.nan
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise SettingsError(f"{name} expects a positive number of seconds (fractions allowed), got {value[:40]!r}")
+    return seconds
 
 
 def _log_level(value: str) -> str:

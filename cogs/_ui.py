@@ -12,7 +12,7 @@ from discord import app_commands
 
 from bot.domain.errors import ExpiredComponentError
 from bot.domain.markup import inert
-from bot.domain.models import CastMember, Episode, Show
+from bot.domain.models import CastMember, Episode, Show, ShowSource
 from bot.domain.paging import paginate
 from bot.domain.sanitize import image_link, tvmaze_link
 from bot.tree import report
@@ -126,7 +126,7 @@ def _show_embed(show: Show) -> discord.Embed:
         embed.add_field(name="Cast", value=join_limited([cast_line(m) for m in show.cast]), inline=False)
     if poster:
         embed.set_thumbnail(url=poster)
-    embed.set_footer(text=TVMAZE_ATTRIBUTION if show.source == "tvmaze" else CATALOG_ATTRIBUTION)
+    embed.set_footer(text=TVMAZE_ATTRIBUTION if show.source == ShowSource.TVMAZE else CATALOG_ATTRIBUTION)
     return embed
 
 
@@ -157,7 +157,7 @@ def episodes_page(show: Show, episodes: list[Episode], season: int, page: int) -
     else:
         embed.description = "No episodes are listed for this show yet."
     footer = f"Page {current.index + 1}/{current.count} · {len(episodes)} episodes"
-    footer += " · " + (TVMAZE_ATTRIBUTION if show.source == "tvmaze" else CATALOG_ATTRIBUTION)
+    footer += " · " + (TVMAZE_ATTRIBUTION if show.source == ShowSource.TVMAZE else CATALOG_ATTRIBUTION)
     embed.set_footer(text=footer)
     view = discord.ui.View(timeout=None)
     if current.count > 1:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import re
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
@@ -23,6 +24,13 @@ WriteOp = Callable[[aiosqlite.Connection], Awaitable[T]]
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 # How many queued writes share one transaction at most; bounds how long one commit holds the lock.
 MAX_BATCH = 256
+
+
+class StorageError(Exception):
+    """The database cannot be used as it is configured or as it is on disk; the message says what to do, in a line."""
+
+
+MEMORY = ":memory:"
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,28 +73,53 @@ class Database:
 
     @classmethod
     async def open(cls, path: str | Path, migrations: Iterable[Migration] | None = None) -> Database:
+        """Open, check (``PRAGMA quick_check``) and migrate the database; ``StorageError`` says why it cannot be.
+
+        Nothing is created silently: the folder must exist, and a file that is not a SQLite database, a damaged
+        one or one this process may not write is refused before anything is stored.
+        """
         target = str(path)
-        if target != ":memory:":
-            Path(target).parent.mkdir(parents=True, exist_ok=True)
-        # isolation_level=None: we issue BEGIN/COMMIT ourselves, so sqlite3 never opens hidden transactions.
-        conn = await aiosqlite.connect(target, isolation_level=None)
+        if target != MEMORY:
+            _check_location(Path(target))
+        try:
+            # isolation_level=None: we issue BEGIN/COMMIT ourselves, so sqlite3 never opens hidden transactions.
+            conn = await aiosqlite.connect(target, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise _storage_error(target, exc) from exc
         conn.row_factory = sqlite3.Row
         db = cls(conn, target)
         try:
+            await conn.execute("PRAGMA busy_timeout=5000")
             await conn.execute("PRAGMA journal_mode=WAL")
             await conn.execute("PRAGMA foreign_keys=ON")
             await conn.execute("PRAGMA synchronous=NORMAL")
-            await conn.execute("PRAGMA busy_timeout=5000")
+            await db._quick_check()
             await db.migrate(bundled_migrations() if migrations is None else list(migrations))
+            if target != MEMORY:
+                # A read-only file opens and reads; the first write would fail. Find out now, before any work.
+                await conn.execute("BEGIN IMMEDIATE")
+                await conn.execute("ROLLBACK")
+        except sqlite3.Error as exc:
+            await conn.close()
+            raise _storage_error(target, exc) from exc
         except BaseException:
             await conn.close()
             raise
         return db
 
+    async def _quick_check(self) -> None:
+        rows = await self.fetchall("PRAGMA quick_check(3)")
+        problems = [" ".join(str(r[0]).split()) for r in rows if str(r[0]) != "ok"]
+        if problems:
+            raise StorageError(
+                f"the database {self.path} is damaged ({problems[0][:160]}); restore it from a backup, or move it"
+                " aside so that a new one is created"
+            )
+
     async def close(self) -> None:
-        if self._flusher is not None:
-            with contextlib.suppress(Exception):
-                await self._flusher
+        if self._flusher is not None and not self._flusher.done():
+            # Waits for queued writes to land; never raises what the flush raised (its callers got that).
+            await asyncio.wait([self._flusher])
         await self.conn.close()
 
     async def __aenter__(self) -> Database:
@@ -141,11 +174,16 @@ class Database:
             await self.conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self.conn
-            except BaseException:
-                await self.conn.execute("ROLLBACK")
-                raise
-            else:
                 await self.conn.execute("COMMIT")
+            except BaseException:
+                # Also when COMMIT itself fails (a deferred constraint, a full disk, a lock): the transaction is
+                # still open then, and without the rollback every later BEGIN on this connection would fail.
+                await self._rollback()
+                raise
+
+    async def _rollback(self) -> None:
+        with contextlib.suppress(sqlite3.Error):  # "no transaction is active": SQLite already rolled it back
+            await self.conn.execute("ROLLBACK")
 
     async def write(self, op: WriteOp[T]) -> T:
         """Run ``op(conn)`` atomically, sharing a transaction with other writes queued at the same moment.
@@ -160,36 +198,76 @@ class Database:
         return await future
 
     async def _flush(self) -> None:
-        while self._pending:
-            batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
-            results: list[tuple[asyncio.Future[Any], bool, Any]] = []
-            try:
-                async with self.transaction() as conn:
-                    for op, future in batch:
-                        await conn.execute("SAVEPOINT write_op")
-                        try:
-                            value = await op(conn)
-                        except Exception as exc:  # the op's own failure goes to its caller only
-                            await conn.execute("ROLLBACK TO write_op")
-                            await conn.execute("RELEASE write_op")
-                            results.append((future, False, exc))
-                        else:
-                            await conn.execute("RELEASE write_op")
-                            results.append((future, True, value))
-            except Exception as exc:  # the commit itself failed: nothing in the batch was stored
-                log.exception("write batch of %d failed", len(batch))
-                for _, future in batch:
-                    if not future.done():
-                        future.set_exception(exc)
+        batch: list[tuple[WriteOp[Any], asyncio.Future[Any]]] = []
+        try:
+            while self._pending:
+                batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
+                await self._flush_batch(batch)
+                batch = []
+        except BaseException:
+            # Cancelled (the loop is closing) or broken: no caller may wait forever for a write that will not come.
+            failure = StorageError("the write was stopped before it was stored (the bot is shutting down?)")
+            for _, future in (*batch, *self._pending):
+                if not future.done():
+                    future.set_exception(failure)
+            self._pending = []
+            raise
+
+    async def _flush_batch(self, batch: list[tuple[WriteOp[Any], asyncio.Future[Any]]]) -> None:
+        results: list[tuple[asyncio.Future[Any], bool, Any]] = []
+        try:
+            async with self.transaction() as conn:
+                for op, future in batch:
+                    await conn.execute("SAVEPOINT write_op")
+                    try:
+                        value = await op(conn)
+                    except Exception as exc:  # the op's own failure goes to its caller only
+                        await conn.execute("ROLLBACK TO write_op")
+                        await conn.execute("RELEASE write_op")
+                        results.append((future, False, exc))
+                    else:
+                        await conn.execute("RELEASE write_op")
+                        results.append((future, True, value))
+        except Exception as exc:  # the commit itself failed: nothing in the batch was stored
+            log.warning("a batch of %d writes was not stored: %s", len(batch), exc)
+            for _, future in batch:
+                if not future.done():
+                    future.set_exception(exc)
+            return
+        self.batches_committed += 1
+        for future, ok, value in results:
+            if future.done():
                 continue
-            self.batches_committed += 1
-            for future, ok, value in results:
-                if future.done():
-                    continue
-                if ok:
-                    future.set_result(value)
-                else:
-                    future.set_exception(value)
+            if ok:
+                future.set_result(value)
+            else:
+                future.set_exception(value)
+
+
+def _check_location(path: Path) -> None:
+    """Refuse what SQLite would either create silently or fail on later with a vaguer message."""
+    if path.is_dir():
+        raise StorageError(f"DATABASE_URL points to a folder ({path}), not a database file; add a file name")
+    folder = path.parent
+    if not folder.is_dir():
+        raise StorageError(f"the folder {folder} does not exist; create it, or point DATABASE_URL elsewhere")
+    if path.exists() and not os.access(path, os.R_OK | os.W_OK):
+        raise StorageError(f"the database {path} is read-only; the bot must be able to write it")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise StorageError(f"the folder {folder} is read-only; SQLite writes its journal beside the database")
+
+
+def _storage_error(target: str, exc: sqlite3.Error) -> StorageError:
+    text = " ".join(str(exc).split())
+    if "not a database" in text:
+        return StorageError(f"{target} is not a SQLite database; point DATABASE_URL at the bot's database file")
+    if "malformed" in text or (isinstance(exc, sqlite3.DatabaseError) and "corrupt" in text):
+        return StorageError(f"the database {target} is damaged ({text}); restore it from a backup")
+    if "readonly" in text or "read-only" in text:
+        return StorageError(f"the database {target} is read-only (the file or its folder); the bot must write it")
+    if "unable to open" in text:
+        return StorageError(f"cannot open the database {target} ({text}); check the path and its permissions")
+    return StorageError(f"cannot use the database {target}: {text}")
 
 
 def _split_sql(script: str) -> list[str]:

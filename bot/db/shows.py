@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import datetime as dt
-import json
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any, cast
 
 import aiosqlite
 
 from bot.db.database import Database
-from bot.domain.models import CastMember, Episode, SeasonInfo, Show, SourceWork
+from bot.domain.models import Episode, Show
+from bot.domain.precedence import IdentityKey, folded_identity_keys, is_derived_key, may_replace
+from bot.domain.ranking import popularity, show_label
+from bot.domain.show_schema import decode_stored, encode_stored
 from bot.domain.text import normalize
 
 IndexRow = tuple[int, str, str, str]
@@ -22,13 +27,32 @@ _CHANGED_SHOWS = "SELECT id, title, year, popularity FROM shows WHERE changed_ge
 _CHANGED_NAMES = (
     "SELECT show_id, kind, name, norm FROM show_names WHERE show_id IN (SELECT id FROM shows WHERE changed_gen > ?)"
 )
+# Shows written per transaction by ``merge``: small enough that a bot sharing the database waits at most a few
+# tens of milliseconds for its own write, large enough that 100,000 shows take about a hundred commits.
+MERGE_CHUNK = 1000
+_SHOW_COLUMNS = "source, catalog_key, tvmaze_id, title, native_title, year, popularity, data, updated_at, changed_gen"
+# Each show with its folded title and native title as show_names keeps them (the same ``normalize``), so matching
+# 100,000 stored shows folds no title again.
+_KNOWN_SHOWS = (
+    # Through the changed_gen index (a GROUP BY over a join would scan every show for each chunk).
+    "SELECT s.id, s.source, s.catalog_key, s.tvmaze_id, s.year,"
+    " (SELECT n.norm FROM show_names n WHERE n.show_id = s.id AND n.kind = 'title' LIMIT 1),"
+    " (SELECT n.norm FROM show_names n WHERE n.show_id = s.id AND n.kind = 'native' LIMIT 1)"
+    " FROM shows s WHERE s.changed_gen > ?"
+)
 
-# Bundled shows are the curated, well-known ones: they rank above imports and search results fetched on demand.
-POPULARITY = {"catalog": 1.0, "import": 0.5, "tvmaze": 0.25}
 
+@dataclass(slots=True)
+class MergeCounts:
+    """What ``merge`` did: shows added, shows updated in place, and shows kept as stored (precedence)."""
 
-def show_label(title: str, year: int | None) -> str:
-    return f"{title} ({year})" if year else title
+    added: int = 0
+    updated: int = 0
+    kept: int = 0
+
+    @property
+    def stored(self) -> int:
+        return self.added + self.updated
 
 
 class ShowStore:
@@ -42,15 +66,95 @@ class ShowStore:
 
         async def op(conn: aiosqlite.Connection) -> list[int]:
             # A new generation per write: a saved search index knows which shows changed after it was made.
-            await conn.execute(
-                "INSERT INTO meta (key, value) VALUES (?, '1')"
-                " ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
-                (GENERATION_KEY,),
-            )
-            generation = await _scalar(conn, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = ?", (GENERATION_KEY,))
-            return [await self._upsert(conn, show, generation or 0) for show in shows]
+            generation = await _next_generation(conn)
+            return [await self._upsert(conn, show, generation) for show in shows]
 
         return await self.db.write(op)
+
+    async def merge(self, shows: Sequence[Show], *, chunk_size: int = MERGE_CHUNK) -> MergeCounts:
+        """Store shows by the rules of precedence, in transactions of ``chunk_size`` shows; returns what happened.
+
+        A show already stored (same catalogue key or TVmaze id, else same title or native title in the same year)
+        is updated in place, never added twice; a bundled show never replaces an imported or TVmaze record
+        (``bot.domain.precedence``). Each chunk is one transaction with one generation, so a bot reading the
+        database meanwhile sees whole chunks and waits for the write lock at most one chunk's time.
+        """
+        counts = MergeCounts()
+        known = _KnownShows()
+        for start in range(0, len(shows), max(chunk_size, 1)):
+            chunk = shows[start : start + chunk_size]
+            async with self.db.transaction() as conn:
+                # Shows another process wrote since the last chunk are matched too.
+                await known.catch_up(conn)
+                generation = await _next_generation(conn)
+                await self._merge_chunk(conn, chunk, known, generation, counts)
+            known.seen = generation
+            await asyncio.sleep(0)  # let this process's other coroutines (a running bot) in between chunks
+        return counts
+
+    async def _merge_chunk(
+        self,
+        conn: aiosqlite.Connection,
+        chunk: Sequence[Show],
+        known: _KnownShows,
+        generation: int,
+        counts: MergeCounts,
+    ) -> None:
+        now = dt.datetime.now(dt.UTC).isoformat()
+        next_id = await _scalar(conn, "SELECT COALESCE(MAX(id), 0) FROM shows", ()) or 0
+        # By id, so a show met twice in one chunk is written once, as last met.
+        rows: dict[int, tuple[Any, ...]] = {}
+        names: dict[int, list[tuple[int, str, str, str]]] = {}
+        new_ids: set[int] = set()
+        fold = known.normalize
+        for incoming in chunk:
+            native = incoming.native_title
+            identity = folded_identity_keys(fold(incoming.title), fold(native) if native else "", incoming.year)
+            show_id = known.match(incoming, identity)
+            if show_id is None:
+                next_id += 1
+                show_id = next_id
+                new_ids.add(show_id)
+                key = known.free_key(incoming.catalog_key)
+                show = incoming if key == incoming.catalog_key else dataclasses.replace(incoming, catalog_key=key)
+                counts.added += 1
+            elif not may_replace(known.source[show_id], incoming.source):
+                counts.kept += 1
+                continue
+            else:
+                show = known.merged(show_id, incoming)
+                counts.updated += 1
+            known.remember(show_id, show, identity)
+            rows[show_id] = (
+                show.source,
+                show.catalog_key,
+                show.tvmaze_id,
+                show.title,
+                show.native_title,
+                show.year,
+                popularity(show.source),
+                encode_stored(show),
+                now,
+                generation,
+                show_id,
+            )
+            names[show_id] = [(show_id, kind, name, fold(name)) for kind, name in show.search_names()]
+        updates = [row for show_id, row in rows.items() if show_id not in new_ids]
+        if updates:
+            sets = ", ".join(f"{column.strip()} = ?" for column in _SHOW_COLUMNS.split(","))
+            await conn.executemany(f"UPDATE shows SET {sets} WHERE id = ?", updates)  # noqa: S608 - our own columns
+            await conn.executemany("DELETE FROM show_names WHERE show_id = ?", [(row[-1],) for row in updates])
+        inserts = [row for show_id, row in rows.items() if show_id in new_ids]
+        if inserts:
+            # Ids are handed out under the write lock this transaction holds, so no other writer can take them.
+            await conn.executemany(
+                f"INSERT INTO shows ({_SHOW_COLUMNS}, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",  # noqa: S608
+                inserts,
+            )
+        await conn.executemany(
+            "INSERT INTO show_names (show_id, kind, name, norm) VALUES (?, ?, ?, ?)",
+            [row for rows_of_show in names.values() for row in rows_of_show],
+        )
 
     async def add(self, show: Show) -> int:
         return (await self.add_many([show]))[0]
@@ -71,8 +175,8 @@ class ShowStore:
             show.title,
             show.native_title,
             show.year,
-            POPULARITY.get(show.source, 0.0),
-            json.dumps(show_to_dict(show), ensure_ascii=False),
+            popularity(show.source),
+            encode_stored(show),
             now,
             generation,
         )
@@ -121,7 +225,7 @@ class ShowStore:
 
     async def get(self, show_id: int) -> Show | None:
         row = await self.db.fetchone("SELECT id, data FROM shows WHERE id = ?", (show_id,))
-        return None if row is None else show_from_dict(json.loads(row["data"]), show_id=row["id"])
+        return None if row is None else decode_stored(row["data"], row["id"])
 
     async def episodes(self, show_id: int, season: int | None = None) -> list[Episode]:
         sql = "SELECT season, number, name, airdate, airstamp, runtime FROM episodes WHERE show_id = ?"
@@ -141,6 +245,10 @@ class ShowStore:
             )
             for r in rows
         ]
+
+    async def count_changed(self, since: int) -> int:
+        """How many shows were written after generation ``since``."""
+        return int(await self.db.fetchval("SELECT COUNT(*) FROM shows WHERE changed_gen > ?", (since,)) or 0)
 
     async def count_by_source(self) -> dict[str, int]:
         rows = await self.db.fetchall("SELECT source, COUNT(*) FROM shows GROUP BY source")
@@ -195,6 +303,90 @@ class ShowStore:
         await self.db.write(op)
 
 
+async def _next_generation(conn: aiosqlite.Connection) -> int:
+    """A new generation for one write: a saved search index knows which shows changed after it was made."""
+    await conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?, '1')"
+        " ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+        (GENERATION_KEY,),
+    )
+    return await _scalar(conn, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = ?", (GENERATION_KEY,)) or 0
+
+
+class _KnownShows:
+    """What ``merge`` matches incoming shows against: every stored show's keys, source and identity."""
+
+    def __init__(self) -> None:
+        self.seen = -1
+        self.source: dict[int, str] = {}
+        self.key: dict[int, str | None] = {}
+        self.tvmaze: dict[int, int | None] = {}
+        self.by_key: dict[str, int] = {}
+        self.by_tvmaze: dict[int, int] = {}
+        self.by_identity: dict[IdentityKey, int] = {}
+        # The same people play in many shows: their names are folded once per merge, not once per show.
+        self._folded: dict[str, str] = {}
+
+    async def catch_up(self, conn: aiosqlite.Connection) -> None:
+        async with conn.execute(_KNOWN_SHOWS, (self.seen,)) as cur:
+            cur.row_factory = None
+            rows = await cur.fetchall()
+        for show_id, source, key, tvmaze_id, year, title, native_title in rows:
+            self._index(show_id, source, key, tvmaze_id, folded_identity_keys(title or "", native_title or "", year))
+
+    def _index(
+        self, show_id: int, source: str, key: str | None, tvmaze_id: int | None, identity: list[IdentityKey]
+    ) -> None:
+        self.source[show_id] = source
+        self.key[show_id] = key
+        self.tvmaze[show_id] = tvmaze_id
+        if key is not None:
+            self.by_key[key] = show_id
+        if tvmaze_id is not None:
+            self.by_tvmaze[tvmaze_id] = show_id
+        for identity_key in identity:
+            self.by_identity.setdefault(identity_key, show_id)
+
+    def match(self, show: Show, identity: list[IdentityKey]) -> int | None:
+        # A key the import derived from a title says nothing about which show it is: "import-signal" of one file
+        # may be another year's Signal than that of an earlier file. Only a key someone wrote matches by key.
+        if show.catalog_key is not None and not is_derived_key(show.catalog_key) and show.catalog_key in self.by_key:
+            return self.by_key[show.catalog_key]
+        if show.tvmaze_id is not None and show.tvmaze_id in self.by_tvmaze:
+            return self.by_tvmaze[show.tvmaze_id]
+        return next((self.by_identity[k] for k in identity if k in self.by_identity), None)
+
+    def merged(self, show_id: int, incoming: Show) -> Show:
+        """The incoming show as it replaces the stored one: same id, and the stored keys where it brings none.
+
+        A stored catalogue key is kept, so the bundled file still recognises the record (and leaves it alone).
+        """
+        key, tvmaze_id = self.key[show_id], self.tvmaze[show_id]
+        if key is None and incoming.catalog_key is not None and incoming.catalog_key not in self.by_key:
+            key = incoming.catalog_key
+        if incoming.tvmaze_id is not None and self.by_tvmaze.get(incoming.tvmaze_id, show_id) == show_id:
+            tvmaze_id = incoming.tvmaze_id
+        return dataclasses.replace(incoming, id=show_id, catalog_key=key, tvmaze_id=tvmaze_id)
+
+    def normalize(self, name: str) -> str:
+        folded = self._folded.get(name)
+        if folded is None:
+            folded = self._folded[name] = normalize(name)
+        return folded
+
+    def free_key(self, key: str | None) -> str | None:
+        """``key``, or when a stored show has it already (a derived key of an earlier import), ``key-2``, ..."""
+        if key is None or key not in self.by_key:
+            return key
+        number = 2
+        while f"{key}-{number}" in self.by_key:
+            number += 1
+        return f"{key}-{number}"
+
+    def remember(self, show_id: int, show: Show, identity: list[IdentityKey]) -> None:
+        self._index(show_id, show.source, show.catalog_key, show.tvmaze_id, identity)
+
+
 async def _scalar(conn: aiosqlite.Connection, sql: str, params: tuple[Any, ...]) -> int | None:
     async with conn.execute(sql, params) as cur:
         row = await cur.fetchone()
@@ -206,77 +398,3 @@ def _aware(value: str | None) -> dt.datetime | None:
         return None
     stamp = dt.datetime.fromisoformat(value)
     return stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)
-
-
-# -- (de)serialisation of the JSON column -----------------------------------------------------------------------
-
-
-def show_to_dict(show: Show) -> dict[str, Any]:
-    return {
-        "title": show.title,
-        "native_title": show.native_title,
-        "aliases": list(show.aliases),
-        "year": show.year,
-        "country": show.country,
-        "network": show.network,
-        "platform": show.platform,
-        "seasons": [
-            {
-                "number": s.number,
-                "episodes": s.episode_count,
-                "premiere_date": s.premiere_date.isoformat() if s.premiere_date else None,
-            }
-            for s in show.seasons
-        ],
-        "status": show.status,
-        "genres": list(show.genres),
-        "directors": list(show.directors),
-        "writers": list(show.writers),
-        "cast": [{"actor": c.actor, "character": c.character, "nicknames": list(c.nicknames)} for c in show.cast],
-        "based_on": [{"kind": b.kind, "title": b.title, "creator": b.creator} for b in show.based_on],
-        "summary": show.summary,
-        "poster_url": show.poster_url,
-        "source": show.source,
-        "source_url": show.source_url,
-        "catalog_key": show.catalog_key,
-        "tvmaze_id": show.tvmaze_id,
-    }
-
-
-def show_from_dict(data: dict[str, Any], show_id: int = 0) -> Show:
-    return Show(
-        id=show_id,
-        title=data["title"],
-        native_title=data.get("native_title"),
-        aliases=tuple(data.get("aliases") or ()),
-        year=data.get("year"),
-        country=data.get("country"),
-        network=data.get("network"),
-        platform=data.get("platform"),
-        seasons=tuple(
-            SeasonInfo(
-                number=s["number"],
-                episode_count=s.get("episodes"),
-                premiere_date=dt.date.fromisoformat(s["premiere_date"]) if s.get("premiere_date") else None,
-            )
-            for s in data.get("seasons") or ()
-        ),
-        status=data.get("status"),
-        genres=tuple(data.get("genres") or ()),
-        directors=tuple(data.get("directors") or ()),
-        writers=tuple(data.get("writers") or ()),
-        cast=tuple(
-            CastMember(actor=c["actor"], character=c.get("character"), nicknames=tuple(c.get("nicknames") or ()))
-            for c in data.get("cast") or ()
-        ),
-        based_on=tuple(
-            SourceWork(kind=b["kind"], title=b.get("title"), creator=b.get("creator"))
-            for b in data.get("based_on") or ()
-        ),
-        summary=data.get("summary"),
-        poster_url=data.get("poster_url"),
-        source=data.get("source", "catalog"),
-        source_url=data.get("source_url"),
-        catalog_key=data.get("catalog_key"),
-        tvmaze_id=data.get("tvmaze_id"),
-    )

@@ -4,6 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class ShowSource(StrEnum):
+    """Where a stored show came from; the values are what the database's ``shows.source`` column holds."""
+
+    BUNDLED = "catalog"
+    IMPORTED = "import"
+    TVMAZE = "tvmaze"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +78,7 @@ class Show:
     based_on: tuple[SourceWork, ...] = ()
     summary: str | None = None
     poster_url: str | None = None
-    source: str = "catalog"
+    source: ShowSource = ShowSource.BUNDLED
     source_url: str | None = None
     catalog_key: str | None = None
     tvmaze_id: int | None = None

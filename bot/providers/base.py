@@ -34,7 +34,7 @@ class Details:
     episodes: list[Episode] | None = None
 
 
-class ShowSource(Protocol):
+class ShowProvider(Protocol):
     """Where shows come from. ``search`` may be remote and slow: autocomplete never calls it."""
 
     name: str

@@ -1,4 +1,4 @@
-"""The bundled catalogue as a ShowSource: the shipped file, episodes known only by their count."""
+"""The bundled catalogue as a ShowProvider: the shipped file, episodes known only by their count."""
 
 from __future__ import annotations
 

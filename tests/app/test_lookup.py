@@ -5,8 +5,9 @@ import pytest
 from bot.db.meta import MetaStore
 from bot.db.shows import ShowStore
 from bot.domain.errors import RemoteUnavailableError
+from bot.domain.ranking import show_label
 from bot.domain.search import SearchIndex
-from bot.lookup import ShowLookup
+from bot.lookup import IndexStart, ShowLookup
 from bot.providers.tvmaze import TvmazeSource
 from tests.fakes.tvmaze import FakeClock, FakeTvmaze
 
@@ -78,15 +79,14 @@ async def start_lookup(db, catalog, caplog):
     with caplog.at_level("INFO", logger="bot.lookup"):
         await lookup.start()
         await lookup.close()  # the index is saved after start-up; wait for it
-    how = next(r.getMessage() for r in caplog.records if r.getMessage().startswith("search index:"))
-    return lookup, how
+    return lookup, lookup.started_by
 
 
 async def test_a_saved_index_is_loaded_on_the_next_start_and_answers_the_same(db, catalog, caplog):
     first, how = await start_lookup(db, catalog, caplog)
-    assert " built " in how
+    assert how is IndexStart.BUILT
     second, how = await start_lookup(db, catalog, caplog)
-    assert " loaded " in how
+    assert how is IndexStart.LOADED
     for query in ("trauma", "ㅈㅈㅇㅅ", "Gangster", "Truama Code", "도깨비"):
         assert second.search(query, 10) == first.search(query, 10)
 
@@ -99,7 +99,8 @@ async def test_shows_written_after_the_saved_index_are_replayed_on_the_next_star
     await first.add_shows([dataclasses.replace(show, id=0, catalog_key="new-one", title="Entirely New Drama")])
     await first.add_shows([dataclasses.replace(show, title="Goblin Renamed")])
     second, how = await start_lookup(db, catalog, caplog)
-    assert "loaded with 2 changed shows replayed" in how
+    assert how is IndexStart.REPLAYED
+    assert second.replayed == 2
     assert second.search("entirely new", 1)[0].label.startswith("Entirely New Drama")
     assert second.search("goblin renamed", 1)[0].show_id == show.id
     # Exactly what a fresh build from the database answers.
@@ -115,6 +116,55 @@ async def test_an_unreadable_saved_index_is_rebuilt(db, catalog, caplog):
     await start_lookup(db, catalog, caplog)
     await db.conn.execute("UPDATE search_snapshot SET data = x'00ff'")
     lookup, how = await start_lookup(db, catalog, caplog)
-    assert " built " in how
+    assert how is IndexStart.BUILT
     assert "unreadable" in caplog.text
     assert lookup.search("trauma", 1)[0].label.startswith("The Trauma Code")
+
+
+def imported_show(n: int):
+    from bot.domain.models import Show, ShowSource
+
+    return Show(title=f"Imported Drama {n}", year=2024, source=ShowSource.IMPORTED, catalog_key=f"import-drama-{n}")
+
+
+@pytest.mark.parametrize("count", [3, 1200])  # folded into the live index / a new index built off the event loop
+async def test_a_running_lookup_sees_shows_another_process_imported_after_a_refresh(db, catalog, count):
+    lookup = ShowLookup(ShowStore(db), MetaStore(db), catalog, refresh_seconds=None)
+    await lookup.start()
+    before = len(lookup.index)
+    # What `catalog import` does from its own process: write through its own store, in chunks.
+    await ShowStore(db).merge([imported_show(n) for n in range(count)], chunk_size=500)
+    assert lookup.search("imported drama 2", 1) == []
+    assert await lookup.refresh() == count
+    assert len(lookup.index) == before + count
+    assert lookup.search(f"imported drama {count - 1}", 1)[0].label == f"Imported Drama {count - 1} (2024)"
+    assert lookup.search("trauma", 1)[0].label.startswith("The Trauma Code")
+    assert await lookup.refresh() == 0
+
+
+async def test_a_refresh_serves_an_imported_correction_not_the_remembered_show(db, catalog):
+    import dataclasses
+
+    lookup = ShowLookup(ShowStore(db), MetaStore(db), catalog, refresh_seconds=None)
+    await lookup.start()
+    goblin = await lookup.resolve("Goblin")
+    from bot.domain.models import ShowSource
+
+    await ShowStore(db).merge([dataclasses.replace(goblin, id=0, source=ShowSource.IMPORTED, status="Ended")])
+    await lookup.refresh()
+    assert (await lookup.resolve("Goblin")).status == "Ended"
+
+
+async def test_an_import_made_before_the_first_start_survives_the_bundled_catalogue(db, catalog):
+    import dataclasses
+
+    from bot.domain.models import ShowSource
+
+    seed = next(s for s in catalog.shows if s.native_title == "중증외상센터")
+    correction = dataclasses.replace(seed, source=ShowSource.IMPORTED, catalog_key=None, platform="Disney+")
+    await ShowStore(db).merge([correction])
+    lookup = ShowLookup(ShowStore(db), MetaStore(db), catalog, refresh_seconds=None)
+    await lookup.start()
+    show = await lookup.resolve("중증외상센터")
+    assert (show.platform, show.source) == ("Disney+", "import")
+    assert [h.label for h in lookup.search("trauma code", 10)].count(show_label(seed.title, seed.year)) == 1

@@ -66,3 +66,25 @@ def test_repr_never_shows_the_token():
     assert TOKEN not in repr(settings)
     assert TOKEN not in str(settings)
     assert "token=<set>" in repr(settings)
+
+
+@pytest.mark.parametrize(
+    "url", ["sqlite:///x.db?mode=ro", "sqlite:///data/bot.db?cache=shared&mode=rwc", "bot.db#main"]
+)
+def test_a_database_url_with_options_is_refused_not_taken_as_a_file_name(url):
+    with pytest.raises(SettingsError) as caught:
+        Settings.from_env({"DATABASE_URL": url})
+    assert "DATABASE_URL" in str(caught.value)
+    assert "without options" in str(caught.value)
+
+
+def test_an_in_memory_database_is_recognised():
+    assert Settings.from_env({"DATABASE_URL": "sqlite:///:memory:"}).database_in_memory
+    assert not Settings.from_env({}).database_in_memory
+
+
+def test_catalog_refresh_seconds():
+    assert Settings.from_env({}).catalog_refresh_seconds == 30
+    assert Settings.from_env({"CATALOG_REFRESH_SECONDS": "0.5"}).catalog_refresh_seconds == 0.5
+    with pytest.raises(SettingsError, match="CATALOG_REFRESH_SECONDS expects a positive number of seconds"):
+        Settings.from_env({"CATALOG_REFRESH_SECONDS": "0"})

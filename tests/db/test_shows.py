@@ -1,8 +1,10 @@
 import dataclasses
 import datetime as dt
 
+import pytest
+
 from bot.db.shows import ShowStore
-from bot.domain.models import CastMember, Episode, SeasonInfo, Show, SourceWork
+from bot.domain.models import CastMember, Episode, SeasonInfo, Show, ShowSource, SourceWork
 
 SEED = Show(
     title="The Trauma Code: Heroes On Call",
@@ -94,3 +96,145 @@ async def test_index_rows_since_a_generation_hold_only_the_shows_written_after_i
     assert first not in labels
     rows, labels, _ = await store.index_rows(changed_since=await store.generation())
     assert (rows, labels) == ([], {})
+
+
+# -- merge: precedence, the same show updated in place, chunks ---------------------------------------------------
+
+BUNDLED = dataclasses.replace(SEED, source=ShowSource.BUNDLED)
+
+
+def imported(**changes) -> Show:
+    return dataclasses.replace(
+        SEED, **{"source": ShowSource.IMPORTED, "catalog_key": "import-the-trauma-code", **changes}
+    )
+
+
+async def stored_shows(store: ShowStore) -> list[Show]:
+    rows = await store.db.fetchall("SELECT id FROM shows ORDER BY id")
+    return [await store.get(r[0]) for r in rows]
+
+
+async def test_an_import_of_a_bundled_show_updates_it_and_the_bundled_file_then_leaves_it_alone(db):
+    store = ShowStore(db)
+    await store.merge([BUNDLED])
+    counts = await store.merge([imported(status="Ended", network="JTBC")])
+    assert (counts.added, counts.updated) == (0, 1)
+    # The next start stores the bundled file again (say it changed): the admin's correction stays.
+    counts = await store.merge([dataclasses.replace(BUNDLED, platform="Netflix Korea")])
+    assert (counts.added, counts.updated, counts.kept) == (0, 0, 1)
+    [show] = await stored_shows(store)
+    assert (show.source, show.status, show.network, show.platform) == ("import", "Ended", "JTBC", "Netflix")
+    # The bundled key stays on the record, so the bundled file keeps recognising it.
+    assert show.catalog_key == SEED.catalog_key
+
+
+async def test_on_a_fresh_database_an_import_made_before_the_first_start_is_not_overwritten(db):
+    store = ShowStore(db)
+    await store.merge([imported(status="Ended")])
+    counts = await store.merge(
+        [BUNDLED, dataclasses.replace(BUNDLED, catalog_key="goblin", title="Goblin", native_title=None)]
+    )
+    assert (counts.added, counts.kept) == (1, 1)
+    shows = {s.title: s for s in await stored_shows(store)}
+    assert shows[SEED.title].source == "import"
+    assert shows[SEED.title].status == "Ended"
+    assert shows["Goblin"].source == "catalog"
+
+
+async def test_a_tvmaze_record_is_never_replaced_by_the_bundled_file(db):
+    store = ShowStore(db)
+    tvmaze = dataclasses.replace(SEED, source=ShowSource.TVMAZE, catalog_key=None, tvmaze_id=77, summary="From TVmaze")
+    await store.add(tvmaze)
+    counts = await store.merge([BUNDLED])
+    assert counts.kept == 1
+    [show] = await stored_shows(store)
+    assert (show.source, show.summary, show.tvmaze_id) == ("tvmaze", "From TVmaze", 77)
+
+
+async def test_the_bundled_file_updates_its_own_records(db):
+    store = ShowStore(db)
+    await store.merge([BUNDLED])
+    counts = await store.merge([dataclasses.replace(BUNDLED, status="Ended")])
+    assert (counts.added, counts.updated) == (0, 1)
+    [show] = await stored_shows(store)
+    assert show.status == "Ended"
+
+
+@pytest.mark.parametrize(
+    "same",
+    [
+        {"title": "the trauma code:  HEROES on call"},  # the same title as search folds it
+        {"title": "Golden Hour", "native_title": "중증외상센터"},  # renamed in English, same Hangul title and year
+    ],
+)
+async def test_the_same_show_imported_again_is_updated_not_added(db, same):
+    store = ShowStore(db)
+    await store.merge([imported()])
+    counts = await store.merge([imported(status="Ended", **same)])
+    assert (counts.added, counts.updated) == (0, 1)
+    [show] = await stored_shows(store)
+    assert show.status == "Ended"
+    rows, labels, _ = await store.index_rows()
+    assert len(labels) == 1
+    assert len(rows) == len(show.search_names())  # the old names are gone, not kept beside the new ones
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        {"year": 2026},  # a remake or a second production: same titles, another year
+        {"title": "Another Drama", "native_title": "중증외상센터", "year": None},  # a shared Hangul title, no year
+    ],
+)
+async def test_a_different_show_is_added(db, other):
+    store = ShowStore(db)
+    await store.merge([imported()])
+    counts = await store.merge([imported(**other)])
+    assert counts.added == 1
+    assert len(await stored_shows(store)) == 2
+
+
+async def test_a_title_derived_key_of_an_earlier_import_does_not_make_another_show_the_same(db):
+    store = ShowStore(db)
+    await store.merge([imported(title="Signal", native_title=None, year=2016, catalog_key="import-signal")])
+    counts = await store.merge([imported(title="Signal", native_title=None, year=2020, catalog_key="import-signal")])
+    assert counts.added == 1
+    shows = await stored_shows(store)
+    assert [(s.year, s.catalog_key) for s in shows] == [(2016, "import-signal"), (2020, "import-signal-2")]
+
+
+async def test_merge_writes_in_chunks_each_its_own_transaction(db):
+    store = ShowStore(db)
+    shows = [imported(title=f"Drama {i}", native_title=None, catalog_key=f"import-drama-{i}") for i in range(25)]
+    before = await store.generation()
+    counts = await store.merge(shows, chunk_size=10)
+    assert counts.added == 25
+    assert await store.generation() == before + 3
+    generations = await db.fetchall("SELECT changed_gen, COUNT(*) FROM shows GROUP BY changed_gen ORDER BY 1")
+    assert [tuple(r)[1] for r in generations] == [10, 10, 5]
+    _, labels, _ = await store.index_rows()
+    assert sorted(labels.values()) == sorted(f"Drama {i} (2025)" for i in range(25))
+
+
+async def test_a_json_column_written_before_migration_3_reads_back_with_its_key(tmp_path):
+    import json
+    import sqlite3
+
+    from bot.db.database import Database, bundled_migrations
+
+    path = tmp_path / "old.db"
+    old = await Database.open(path, bundled_migrations()[:2])
+    data = {"title": "Signal", "year": 2016, "source": "catalog", "catalog_key": "signal", "seasons": []}
+    await old.conn.execute(
+        "INSERT INTO shows (source, catalog_key, title, year, data, updated_at) VALUES (?, ?, ?, ?, ?, '')",
+        ("catalog", "signal", "Signal", 2016, json.dumps(data)),
+    )
+    await old.close()
+    db = await Database.open(path)
+    try:
+        show = await ShowStore(db).get(1)
+        assert (show.title, show.catalog_key, show.year) == ("Signal", "signal", 2016)
+    finally:
+        await db.close()
+    with sqlite3.connect(path) as raw:
+        assert "catalog_key" not in raw.execute("SELECT data FROM shows").fetchone()[0]

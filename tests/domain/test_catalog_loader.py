@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.domain.models import CastMember, SeasonInfo, SourceWork
+from bot.domain.models import CastMember, SeasonInfo, Show, SourceWork
 from bot.providers.catalog import (
     CatalogError,
     ImportProblem,
@@ -526,3 +526,101 @@ def test_any_csv_rows_give_a_result_never_an_exception(tmp_path: Path, rows: lis
     for show in result.shows:
         assert show.title.strip() == show.title
         assert show.catalog_key
+
+
+# --- rows, not lines; positions; the fast path ---------------------------------------------------------------
+
+
+def test_rejected_counts_rows_even_when_several_share_a_line(tmp_path: Path) -> None:
+    minified = json.dumps([{"title": "A", "year": 1}, {"title": "B"}, {"title": "C", "year": 3, "genres": 5}, {}])
+    result = parse_import(write(tmp_path, "shows.json", minified))
+    assert [s.title for s in result.shows] == ["B"]
+    assert result.rejected == 3
+    assert len(result.errors) == 4  # C has two problems, still one row
+    # One line for all of them: the column says which record each problem is about.
+    assert [(e.line, e.column) for e in result.errors] == [
+        (1, minified.index('{"title": "A"') + 1),
+        (1, minified.index('{"title": "C"') + 1),
+        (1, minified.index('{"title": "C"') + 1),
+        (1, minified.index("{}") + 1),
+    ]
+
+
+def test_rejected_counts_a_csv_row_with_several_problems_once_and_file_problems_not_at_all(tmp_path: Path) -> None:
+    content = "title,year,episodes\nSignal,twenty,-3\nStranger,2017,16\nToo,many,cells,here\n"
+    result = parse_import(write(tmp_path, "shows.csv", content))
+    assert [s.title for s in result.shows] == ["Stranger"]
+    assert lines_and_fields(result.errors) == [(2, "year"), (2, "episodes"), (4, None)]
+    assert result.rejected == 2
+
+
+def test_a_json_syntax_error_reports_line_and_column_for_the_command_line(tmp_path: Path) -> None:
+    result = parse_import(write(tmp_path, "shows.json", '[\n  {"title": "A"},\n  {"title": "B",}\n]'))
+    (error,) = result.errors
+    assert error.position == "3:17"  # the "}" where a field name should be
+    assert result.rejected == 0
+
+
+def test_the_same_show_twice_in_one_file_keeps_the_first(tmp_path: Path) -> None:
+    content = (
+        "title,native_title,year\nStranger,비밀의 숲,2017\nSecret Forest,비밀의 숲,2017\nSecret Forest,비밀의 숲,2020\n"
+    )
+    result = parse_import(write(tmp_path, "shows.csv", content))
+    assert [(s.title, s.year) for s in result.shows] == [("Stranger", 2017), ("Secret Forest", 2020)]
+    assert lines_and_fields(result.errors) == [(3, "title")]
+    assert "already listed at line 2" in result.errors[0].message
+
+
+def raw_records() -> list[dict]:
+    path = Path(__file__).resolve().parents[2] / "data" / "catalog.json"
+    return json.loads(path.read_text(encoding="utf-8"))["shows"]
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        *raw_records(),
+        {"title": "  Signal Two ", "aliases": ["A", "a", " b "], "year": 2016},
+        {"title": unicodedata.normalize("NFD", "시그널"), "native_title": unicodedata.normalize("NFD", "시그널")},
+        {"title": "X", "seasons": [{"number": 2, "premiere_date": "2026-01-01"}, {"number": 1, "episodes": 8}]},
+        {"title": "X", "network": "   ", "cast": [{"actor": "A", "character": "", "nicknames": ["n", "N"]}]},
+    ],
+)
+def test_the_fast_path_reads_a_good_record_exactly_as_the_careful_one(record) -> None:
+    from bot.providers.catalog.records import careful_read, fast_fields
+
+    careful, problems = careful_read(record, require_key=False)
+    assert problems == []
+    fast = fast_fields(record, require_key=False)
+    assert fast is not None, "a good record must take the fast path"
+    assert Show(**fast) == careful
+
+
+def test_a_wide_space_is_left_to_the_careful_path_which_accepts_it() -> None:
+    from bot.providers.catalog.records import read_record
+
+    show, problems = read_record({"title": "Signal\u3000Two"}, require_key=False)
+    assert problems == []
+    assert show is not None
+    assert show.title == "Signal\u3000Two"
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        {"title": "Tab\there"},
+        {"title": "X", "year": 1900},
+        {"title": "X", "status": "Cancelled"},
+        {"title": "X", "seasons": [{"number": 1}, {"number": 1}]},
+        {"title": "X", "based_on": [{"kind": "opera"}]},
+        {"title": "X", "key": "Not A Key"},
+        {"title": "X", "aliases": [""]},
+        {"title": "X" * 201},
+        {"title": "X", "country": "kr"},
+    ],
+)
+def test_the_fast_path_leaves_every_bad_record_to_the_careful_one(record) -> None:
+    from bot.providers.catalog.records import careful_read, fast_fields
+
+    assert fast_fields(record, require_key=False) is None
+    assert careful_read(record, require_key=False)[1] != []

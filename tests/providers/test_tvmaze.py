@@ -7,7 +7,7 @@ import aiohttp
 import pytest
 
 from bot.domain.models import CastMember, SeasonInfo
-from bot.providers.base import ShowSource
+from bot.providers.base import ShowProvider
 from bot.providers.tvmaze import (
     USER_AGENT,
     TvmazeSource,
@@ -42,7 +42,7 @@ async def source(fake, clock):
 
 
 def test_it_is_a_show_source():
-    source: ShowSource = TvmazeSource("http://127.0.0.1:9")
+    source: ShowProvider = TvmazeSource("http://127.0.0.1:9")
     assert source.name == "tvmaze"
 
 

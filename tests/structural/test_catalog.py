@@ -118,3 +118,70 @@ def test_seed_star_other_catalogue_dramas_share_the_actor(shows: list[Show]) -> 
     by_title = {s.title: s for s in shows}
     for title in ("Jirisan", "Mask", "Kingdom"):
         assert "Ju Ji Hoon" in {m.actor for m in by_title[title].cast}, title
+
+
+def test_every_bundled_show_is_stored_and_read_back_unchanged_through_the_one_schema(shows: list[Show]) -> None:
+    import dataclasses
+
+    from bot.domain.show_schema import decode_stored, encode_stored
+
+    for number, show in enumerate(shows, start=1):
+        assert decode_stored(encode_stored(show), number) == dataclasses.replace(show, id=number), show.catalog_key
+
+
+def test_the_file_and_the_schema_name_the_same_fields() -> None:
+    import json
+
+    from bot.domain.show_schema import CAST_FIELDS, SEASON_FIELDS, SHOW_FIELDS, SOURCE_FIELDS
+
+    document = json.loads(default_catalog_path().read_text(encoding="utf-8"))
+    for record in document["shows"]:
+        assert set(record) <= set(SHOW_FIELDS)
+        assert all(set(season) <= set(SEASON_FIELDS) for season in record.get("seasons", []))
+        assert all(set(member) <= set(CAST_FIELDS) for member in record.get("cast", []))
+        assert all(set(work) <= set(SOURCE_FIELDS) for work in record.get("based_on", []))
+
+
+def test_no_two_bundled_shows_are_the_same_show_to_an_import(shows: list[Show]) -> None:
+    from bot.domain.precedence import show_identity
+
+    keys = [key for show in shows for key in show_identity(show)]
+    assert len(set(keys)) == len(keys)
+
+
+def run_import(tmp_path, name: str, content: str):
+    import os
+    import subprocess
+    import sys
+
+    source = tmp_path / name
+    source.write_text(content, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "DATABASE_"))}
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'bot.db'}"
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "catalog", "import", str(source)],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    return source, result
+
+
+def test_import_reports_json_problems_by_line_and_column_and_counts_rows(tmp_path) -> None:
+    content = '[{"title": "Signal", "year": 2016}, {"title": "A", "year": 1}, {"title": "B", "year": 2, "genres": 3}]'
+    source, result = run_import(tmp_path, "shows.json", content)
+    assert result.returncode == 1
+    column_a, column_b = content.index('{"title": "A"') + 1, content.index('{"title": "B"') + 1
+    assert f"{source}:1:{column_a}: year: must be a whole number" in result.stderr
+    assert f"{source}:1:{column_b}: genres: must be a list" in result.stderr
+    assert "imported 1 shows; 2 rows rejected" in result.stdout
+
+
+def test_import_of_malformed_json_names_line_and_column(tmp_path) -> None:
+    source, result = run_import(tmp_path, "shows.json", '[\n  {"title": "A"},\n  {"title": "B",}\n]')
+    assert result.returncode == 1
+    assert f"{source}:3:17: not valid JSON" in result.stderr
+    assert "imported 0 shows; 0 rows rejected" in result.stdout

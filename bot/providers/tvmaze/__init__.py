@@ -1,4 +1,4 @@
-"""TVmaze as a ShowSource: the client (``client``), its rate limit (``limit``), reading answers (``decode``) and
+"""TVmaze as a ShowProvider: the client (``client``), its rate limit (``limit``), reading answers (``decode``) and
 mapping TVmaze's JSON to the bot's models (``mapping``)."""
 
 from bot.providers.tvmaze.client import SHOW_EMBEDS, USER_AGENT, TvmazeSource, TvmazeUnavailable

@@ -63,7 +63,7 @@ class _Answer:
 
 
 class TvmazeSource:
-    """TVmaze's public API; meets ``ShowSource``.
+    """TVmaze's public API; meets ``ShowProvider``.
 
     ``request_count`` counts every HTTP request sent (retries and redirect hops included), so a poller can
     check that a poll costs 1 + the number of changed shows. One exception: when the server drops a

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from bot.domain.models import CastMember, Episode, SeasonInfo, Show
+from bot.domain.models import CastMember, Episode, SeasonInfo, Show, ShowSource
 from bot.domain.sanitize import html_to_text, image_link, tvmaze_link
 from bot.providers.base import SourceError
 
@@ -55,7 +55,7 @@ def show_from_tvmaze(payload: Mapping[str, Any]) -> Show:
         cast=tuple(_cast(_list(embedded.get("cast")))),
         summary=html_to_text(payload.get("summary")),
         poster_url=image_link(image.get("original")) or image_link(image.get("medium")),
-        source="tvmaze",
+        source=ShowSource.TVMAZE,
         source_url=tvmaze_link(payload.get("url")),
         tvmaze_id=tvmaze_id,
         extra=_extra(payload, embedded),
