@@ -27,7 +27,7 @@ from bot.domain.search.ranking import (
 )
 from bot.domain.search.romanise import romanise
 from bot.domain.search.segment import Columns, Segment
-from bot.domain.search.typo import readings, scan
+from bot.domain.search.typo import Reading, readings, scan
 from bot.domain.text import normalize
 
 __all__ = ["SearchIndex"]
@@ -220,7 +220,7 @@ class SearchIndex:
             found, q = self._fallback(q, limit, segments)
         need = limit - len(found)
         live = [s for s, _ in segments]
-        options = [readings(token, live, doubt=not found) for token in q.tokens] if need > 0 else []
+        options = self._readings(q, live, found) if need > 0 else []
         if options and all(options) and any(r.cost for words in options for r in words):
             typos = [
                 ((*key, s.rank_key(nid)), s, nid)
@@ -233,6 +233,16 @@ class SearchIndex:
                 hit = self._hit(segment, nid, Tier.TYPO, score)
                 found[hit.show_id] = hit
         return list(found.values())
+
+    @staticmethod
+    def _readings(q: Query, live: list[Segment], found: _Found) -> list[list[Reading]]:
+        """The typo tier's readings of each query word. When nothing matched as typed, the last word may be
+        a slip though some word starts with it; a complete word that some name has is doubted only when
+        every word is known, so the slip must hide in one of them ("moo lovers"): an unknown word is the
+        likelier slip, and correcting every common word besides would cost far more than it finds."""
+        doubt = not found
+        known = doubt and all(any(s.has_token(token) for s in live) for token in q.tokens)
+        return [readings(token, live, doubt=known if token.whole else doubt) for token in q.tokens]
 
     def _tiers(self, q: Query, limit: int, segments: _Segments) -> _Found:
         """Hits of tiers 0 to 3, best first, up to ``limit`` shows."""
@@ -262,7 +272,10 @@ class SearchIndex:
                 # The label typed in full ("Kingdom (2019)") names that show as surely as its title does.
                 same = [h for h in found.values() if normalize(h.label) == fallback.label]
                 exact = {h.show_id: dataclasses.replace(h, tier=Tier.EXACT, kind=NameKind.TITLE) for h in same}
-                found = exact | {k: v for k, v in found.items() if k not in exact}
+                # The others match the title but not the year: offered, never taken as meant.
+                found = exact | {
+                    k: dataclasses.replace(v, tier=max(v.tier, Tier.INNER)) for k, v in found.items() if k not in exact
+                }
             return found, other
         return {}, q
 

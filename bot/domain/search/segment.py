@@ -333,13 +333,15 @@ class Segment:
             setattr(seg, name, Blob.from_state(state.blobs[name], lengths.get(name)))
         if any(len(column) != count for column in (seg.show_ids, seg.pops, seg.orig_at, seg.key_ids, seg.compact_ids)):
             raise SnapshotError("snapshot columns differ in length")
-        if any(max(column, default=0) >= count for column in (seg.orig_at, seg.key_ids, seg.compact_ids, seg.postings)):
+        if any(column and max(column) >= count for column in (seg.orig_at, seg.key_ids, seg.compact_ids, seg.postings)):
             raise SnapshotError("snapshot name ids point past the names")
         starts = seg.post_start
         if not starts or starts[0] != 0 or starts[-1] != len(seg.postings) or array("I", sorted(starts)) != starts:
             raise SnapshotError("snapshot word postings are out of order")
         for blob in (seg.hangul, seg.initials, seg.ascii_words):
-            if blob.ids is None or max(blob.ids, default=0) >= (len(seg.vocab) if blob is seg.ascii_words else count):
+            if blob.ids is None or (
+                blob.ids and max(blob.ids) >= (len(seg.vocab) if blob is seg.ascii_words else count)
+            ):
                 raise SnapshotError("snapshot scan ids point past their column")
         seg._derive()
         return seg

@@ -4,7 +4,6 @@ how close the whole name is to the query."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
@@ -177,8 +176,9 @@ def scan(
             if show_ids[nid] not in found and show_ids[nid] not in dead:
                 consider(nid)
         return sorted(best.values())[:need]
-    # Otherwise one reading of the rarest word at a time, cheapest first, each best first; once
-    # enough shows are in hand, costlier readings cannot beat them.
+    # Otherwise one reading of the rarest word at a time, cheapest first, each best first; once enough
+    # shows are in hand, only a correction where the word as typed matched cannot beat them (similarity
+    # outranks cost, so one correction must be weighed against the next).
     driver = sorted(groups[order[0]], key=lambda a: a.cost)
     for i, alt in enumerate(driver):
         taken = 0
@@ -193,7 +193,7 @@ def scan(
                 taken += 1
                 if taken >= 2 * need:
                     break
-        cheapest_next = driver[i + 1].cost if i + 1 < len(driver) else math.inf
-        if len(best) >= need and cheapest_next > alt.cost:
+        corrects_more = i + 1 >= len(driver) or (driver[i + 1].cost > 0) > (alt.cost > 0)
+        if len(best) >= need and corrects_more:
             break
     return sorted(best.values())[:need]

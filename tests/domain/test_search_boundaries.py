@@ -1,0 +1,139 @@
+"""Edges of the search that mutation testing found unasserted: the typo tie-break, lone surrogates through
+the saved index, Discord's 100-character choice names exactly at the limit, a snapshot of another format."""
+
+from __future__ import annotations
+
+import sys
+
+import msgspec
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.domain.search import NameKind, SearchHit, SearchIndex, SnapshotError, Tier, snapshot
+from bot.domain.search.ranking import choice_name
+from bot.domain.search.romanise import romanise
+from bot.domain.text import normalize
+
+
+def build(names: dict[int, list[tuple[str, str]]], labels: dict[int, str] | None = None) -> SearchIndex:
+    rows = [(show_id, kind, name, normalize(name)) for show_id, pairs in names.items() for kind, name in pairs]
+    return SearchIndex.build(rows, labels or {})
+
+
+@pytest.mark.parametrize(("house", "hose"), [(1, 2), (2, 1)])
+def test_a_swap_wins_a_tie_in_similarity(house: int, hose: int) -> None:
+    # "hosue" is one edit from both; a swap of neighbours is the likelier slip, whichever show came first.
+    index = build({house: [("title", "House")], hose: [("title", "Hose")]})
+    hits = index.search("hosue")
+    assert [h.show_id for h in hits] == [house, hose]
+    assert all(h.tier == Tier.TYPO for h in hits)
+    assert hits[0].score > hits[1].score
+
+
+def test_similarity_of_the_whole_name_outranks_the_swap() -> None:
+    # "hyna": a swap reads it as "hyan" (an actor's Hyang), an insertion as "hyena"; the title is closer.
+    index = build({1: [("title", "Graceful Family"), ("cast", "Im Soo Hyang")], 2: [("title", "Hyena")]})
+    assert [h.show_id for h in index.search("hyna")] == [2, 1]
+
+
+def test_fewer_corrected_words_come_first() -> None:
+    index = build({1: [("title", "Moon Lovers")], 2: [("title", "Mood Lovers Club")]})
+    # Both need one correction of "moo"; nothing needs none, so similarity decides.
+    assert [h.show_id for h in index.search("moo lovers")] == [1, 2]
+    index = build({1: [("title", "Moon Lovers")], 2: [("title", "Moo Lover Club")]})
+    # "moo lover" starts show 2's title as typed: no word is corrected then.
+    hits = index.search("moo lover")
+    assert [(h.show_id, h.tier) for h in hits] == [(2, Tier.PREFIX)]
+
+
+@pytest.mark.parametrize("odd", [chr(0xD800), chr(0xDFFF), "a" + chr(0xDC80) + "b", chr(0xD83D)])
+def test_lone_surrogates_survive_the_snapshot(odd: str) -> None:
+    title = f"Broken {odd} Title"
+    built = build({1: [("title", title), ("cast", f"Actor {odd}")]}, {1: f"{title} (2020)"})
+    loaded = SearchIndex.from_snapshot(built.snapshot())
+    hit = loaded.search("broken title")[0]
+    assert (hit.label, hit.matched) == (f"{title} (2020)", title)
+    assert loaded.search("actor")[0].matched == f"Actor {odd}"
+    assert loaded.label(1) == f"{title} (2020)"
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(list(NameKind)), st.text(st.characters(blacklist_categories=()), max_size=20)),
+        min_size=1,
+        max_size=8,
+    ),
+    st.text(st.characters(blacklist_categories=()), max_size=20),
+    st.text(max_size=10),
+)
+def test_any_names_come_back_from_a_snapshot(names: list[tuple[NameKind, str]], label: str, query: str) -> None:
+    built = build({i: [(kind.value, name)] for i, (kind, name) in enumerate(names, 1)}, {1: label})
+    loaded = SearchIndex.from_snapshot(built.snapshot())
+    assert loaded.label(1) == built.label(1)
+    assert loaded.search(query, 10) == built.search(query, 10)
+    for _, name in names:
+        assert loaded.search(name, 100) == built.search(name, 100)
+
+
+def _saved_with(**changes: object) -> bytes:
+    index = build({1: [("title", "Signal")]})
+    data = index.snapshot()
+    saved = msgspec.msgpack.decode(data, type=snapshot._Snapshot)
+    return msgspec.msgpack.encode(msgspec.structs.replace(saved, **changes))
+
+
+def test_a_snapshot_of_another_format_or_machine_is_refused() -> None:
+    assert SearchIndex.from_snapshot(_saved_with()).search("signal")[0].show_id == 1
+    with pytest.raises(SnapshotError, match="format 1, not"):
+        SearchIndex.from_snapshot(_saved_with(format=1))
+    other = "big" if sys.byteorder == "little" else "little"
+    with pytest.raises(SnapshotError, match="byte order"):
+        SearchIndex.from_snapshot(_saved_with(byteorder=other))
+
+
+def _choice(label: str, matched: str, kind: NameKind = NameKind.CAST) -> str:
+    return choice_name(SearchHit(7, label, matched, kind, Tier.EXACT, 0.0))
+
+
+def test_a_label_of_exactly_100_characters_is_kept_whole() -> None:
+    assert _choice("x" * 100, "x" * 100, NameKind.TITLE) == "x" * 100
+    cut = _choice("x" * 101, "x" * 101, NameKind.TITLE)
+    assert cut == "x" * 99 + "…"
+
+
+def test_a_hint_of_exactly_half_the_room_is_kept() -> None:
+    # " — with " is 8 characters: a 42-character name makes a 50-character hint.
+    name = "N" * 42
+    assert _choice("Show", name) == "Show — with " + name
+    longer = _choice("Show", name + "N")
+    assert longer == "Show — with " + "N" * 41 + "…"
+    assert len(longer) == len("Show") + 50
+
+
+def test_a_label_shares_the_room_with_its_hint() -> None:
+    name = _choice("L" * 100, "Gangster", NameKind.NICKNAME)
+    assert name == "L" * 85 + "… — as Gangster"
+    assert len(name) == 100
+
+
+def test_a_hint_only_when_the_label_does_not_show_the_match() -> None:
+    assert _choice("Squid Game (2021)", "Squid Game", NameKind.ALIAS) == "Squid Game (2021)"
+    assert _choice("Squid Game (2021)", "오징어 게임", NameKind.ROMANISED) == "Squid Game (2021) — as 오징어 게임"
+    assert _choice("  ", "Gangster", NameKind.NICKNAME) == "Show #7 — as Gangster"
+
+
+@pytest.mark.parametrize(
+    ("hangul", "latin"),
+    [("가", "ga"), ("힣", "hih"), ("오징어 게임", "ojingeo geim"), ("SKY 캐슬", "sky kaeseul"), ("ㄱ", "ㄱ")],
+)
+def test_romanisation_spells_every_syllable_and_keeps_the_rest(hangul: str, latin: str) -> None:
+    assert romanise(normalize(hangul)) == latin
+
+
+def test_the_first_and_last_syllables_are_found_by_their_romanisation() -> None:
+    index = build({1: [("native", "가")], 2: [("native", "힣")]})
+    assert [(h.show_id, h.kind) for h in index.search("ga")] == [(1, NameKind.ROMANISED)]
+    assert index.search("hih")[0].show_id == 2
+    assert index.search("힣")[0].kind == NameKind.NATIVE
