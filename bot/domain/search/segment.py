@@ -184,17 +184,25 @@ class Segment:
     the memory, and nothing small left behind to pin the allocator's pages once the rows are freed.
     """
 
-    # What ``state`` saves and ``from_state`` restores: number columns with their array type, text columns.
-    _ARRAYS: Mapping[str, str] = {
-        "show_ids": "q",
-        "pops": "d",
-        "orig_at": "I",
-        "key_ids": "I",
-        "compact_ids": "I",
-        "postings": "I",
-        "post_start": "I",
+    # What ``state`` saves and ``from_state`` restores. Number columns: array type, whether there is one
+    # item per name, whether the items are name ids. Text columns: whether there is one item per name.
+    _ARRAYS: Mapping[str, tuple[str, bool, bool]] = {
+        "show_ids": ("q", True, False),
+        "pops": ("d", True, False),
+        "orig_at": ("I", True, True),
+        "key_ids": ("I", True, True),
+        "compact_ids": ("I", True, True),
+        "postings": ("I", False, True),
+        "post_start": ("I", False, False),
     }
-    _BLOBS = ("norms", "hangul", "initials", "origs", "vocab", "ascii_words")
+    _BLOBS: Mapping[str, bool] = {
+        "norms": True,
+        "hangul": False,
+        "initials": False,
+        "origs": True,
+        "vocab": False,
+        "ascii_words": False,
+    }
 
     __slots__ = (
         *_ARRAYS,
@@ -326,15 +334,15 @@ class Segment:
         if max(state.kinds, default=0) >= len(KINDS):
             raise SnapshotError("snapshot name kinds are unknown")
         seg.kinds = state.kinds
-        for name, typecode in cls._ARRAYS.items():
-            setattr(seg, name, array_from(state.arrays[name], typecode))
-        lengths = {"norms": count, "origs": count, "vocab": len(seg.post_start) - 1}
-        for name in cls._BLOBS:
-            setattr(seg, name, Blob.from_state(state.blobs[name], lengths.get(name)))
-        if any(len(column) != count for column in (seg.show_ids, seg.pops, seg.orig_at, seg.key_ids, seg.compact_ids)):
-            raise SnapshotError("snapshot columns differ in length")
-        if any(column and max(column) >= count for column in (seg.orig_at, seg.key_ids, seg.compact_ids, seg.postings)):
-            raise SnapshotError("snapshot name ids point past the names")
+        for name, (typecode, per_name, name_ids) in cls._ARRAYS.items():
+            column = array_from(state.arrays[name], typecode, count if per_name else None)
+            if name_ids and column and max(column) >= count:
+                raise SnapshotError("snapshot name ids point past the names")
+            setattr(seg, name, column)
+        for name, per_name in cls._BLOBS.items():
+            setattr(seg, name, Blob.from_state(state.blobs[name], count if per_name else None))
+        if len(seg.vocab) != len(seg.post_start) - 1:
+            raise SnapshotError("snapshot words and their postings differ in number")
         starts = seg.post_start
         if not starts or starts[0] != 0 or starts[-1] != len(seg.postings) or array("I", sorted(starts)) != starts:
             raise SnapshotError("snapshot word postings are out of order")
