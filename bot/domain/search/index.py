@@ -317,11 +317,14 @@ class SearchIndex:
 def _add_romanised(names: Columns) -> None:
     """Append the romanisation of each Hangul title, native title and alias, as a name of its own."""
     kinds, norms = names.kinds, names.norms
-    for i in [i for i, norm in enumerate(norms) if not norm.isascii()]:
-        if kinds[i] in _ROMANISE:
-            spelled = romanise(norms[i])
-            if spelled and spelled != norms[i]:
-                names.append(names.show_ids[i], _ROMANISED, names.origs[i], spelled, names.pops[i])
+    rows = [i for i, norm in enumerate(norms) if not norm.isascii() and kinds[i] in _ROMANISE]
+    spelled = [(i, romanise(norms[i])) for i in rows]
+    rows = [i for i, text in spelled if text != norms[i]]
+    names.show_ids.extend(map(names.show_ids.__getitem__, rows))
+    names.kinds.extend(repeat(_ROMANISED, len(rows)))
+    names.origs.extend(map(names.origs.__getitem__, rows))
+    names.norms.extend(text for i, text in spelled if text != norms[i])
+    names.pops.extend(map(names.pops.__getitem__, rows))
 
 
 @contextmanager

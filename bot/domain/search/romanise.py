@@ -1,45 +1,40 @@
 """The Revised Romanization of Hangul titles, made at index time, so that ``ojingeo geim`` finds 오징어 게임
 without anyone typing the romanisation into the catalogue.
 
-The spelling of each syllable comes from koroman (the National Institute of Korean Language's rules). Its
-letter-by-letter mode is used, syllable by syllable: that is the spelling fans see on posters and in
-wikis ("Gaetmaeul Chachacha", "Sarangui Bulsichak"), and per syllable it is a table lookup, so romanising
-100,000 titles costs a ``str.translate`` each instead of about 60 µs a word for the sound-change rules.
+The spelling of each syllable comes from koroman (the National Institute of Korean Language's rules), in
+its letter-by-letter mode: that is the spelling fans see on posters and in wikis ("Gaetmaeul Chachacha",
+"Sarangui Bulsichak"), and it depends on the syllable alone, so koroman spells all 11,172 syllables once
+(one call, a few milliseconds) and romanising a title is a ``str.translate``. Its sound-change mode costs
+about 60 µs a word, several seconds for 100,000 titles.
 """
 
 from __future__ import annotations
 
+from functools import cache
+
 import koroman
 
-from bot.domain.text import normalize
+from bot.domain.text import MAX_NORMALIZED_LENGTH
 
-__all__ = ["has_syllables", "romanise"]
+__all__ = ["romanise", "syllable_table"]
 
-_SYLLABLE_FIRST = 0xAC00
-_SYLLABLE_LAST = 0xD7A3
-
-
-class _SyllableTable(dict[int, str]):
-    """Hangul syllable -> its romanisation, filled on first use (11,172 syllables, most never seen).
-    Any other character is left as it is (``str.translate`` keeps a character whose lookup fails)."""
-
-    def __missing__(self, cp: int) -> str:
-        if not _SYLLABLE_FIRST <= cp <= _SYLLABLE_LAST:
-            raise KeyError(cp)
-        out = str(koroman.romanize(chr(cp), use_pronunciation_rules=False, casing_option="lowercase"))
-        self[cp] = out
-        return out
+_SYLLABLES = range(0xAC00, 0xD7A4)  # 가..힣
 
 
-_TABLE = _SyllableTable({cp: chr(cp) for cp in range(128)})
-
-
-def has_syllables(text: str) -> bool:
-    """Whether ``text`` holds a precomposed Hangul syllable (가..힣)."""
-    return not text.isascii() and any(_SYLLABLE_FIRST <= ord(ch) <= _SYLLABLE_LAST for ch in text)
+@cache
+def syllable_table() -> dict[int, str]:
+    """Hangul syllable code point -> its romanisation in lowercase letters."""
+    spelled = koroman.romanize(
+        " ".join(map(chr, _SYLLABLES)), use_pronunciation_rules=False, casing_option="lowercase"
+    ).split(" ")
+    if len(spelled) != len(_SYLLABLES) or not all(s.isascii() and s.isalpha() for s in spelled):
+        raise RuntimeError("koroman did not spell every Hangul syllable in letters")
+    return dict(zip(_SYLLABLES, spelled, strict=True))
 
 
 def romanise(norm: str) -> str:
-    """The romanisation of a normalised name, in normal form: its Hangul syllables spelled in Latin
-    letters, everything else kept (``"오징어 게임"`` gives ``"ojingeo geim"``)."""
-    return normalize(norm.translate(_TABLE))
+    """The romanisation of a normalised name, in normal form: its Hangul syllables spelled in lowercase
+    Latin letters, everything else kept (``"오징어 게임"`` gives ``"ojingeo geim"``)."""
+    spelled = norm.translate(syllable_table())
+    # Letters for syllables keep the normal form; only the length can grow past its limit.
+    return spelled if len(spelled) <= MAX_NORMALIZED_LENGTH else spelled[:MAX_NORMALIZED_LENGTH].rstrip()

@@ -267,9 +267,16 @@ class Segment:
         self.compact_ids = array("I", sorted(range(count), key=compact.__getitem__))
         del compact
 
+        # Romanised titles are found by their whole name (exact, prefix, spaces gone), never by their words:
+        # a romanisation is a guess at a spelling already, its short syllable-words ("sae", "me") would
+        # match what people type for other titles, and they would outnumber every other word.
+        romanised = KIND_CODES[NameKind.ROMANISED]
+        kinds = self.kinds
         postings_of: dict[str, list[int]] = {}
         get = postings_of.get
         for nid, norm in enumerate(norms):
+            if kinds[nid] == romanised:
+                continue
             if " " in norm:
                 for word in norm.split():
                     found = get(word)
@@ -283,12 +290,6 @@ class Segment:
                     postings_of[norm] = [nid]
                 else:
                     found.append(nid)
-        # Words of romanised titles are found as typed, never corrected or searched inside: a romanisation
-        # is a guess at a spelling already, and its words (one per Hangul word) would outnumber all others.
-        romanised = KIND_CODES[NameKind.ROMANISED]
-        spelled_only = {
-            w for w, ids in postings_of.items() if w.isascii() and all(self.kinds[i] == romanised for i in ids)
-        }
         words = sorted(postings_of)
         lists = list(map(postings_of.__getitem__, words))
         del postings_of
@@ -298,9 +299,7 @@ class Segment:
         self.vocab = Blob(words)
         # ASCII words again, between marks, so that a scan finds a word start, an end or anything
         # inside; Hangul text is looked for in the names themselves, which cost the same to scan.
-        typo_words = [word.isascii() and word not in spelled_only for word in words]
-        del spelled_only
-        ascii_ids = array("I", compress(range(len(words)), typo_words))
+        ascii_ids = array("I", compress(range(len(words)), map(str.isascii, words)))
         ascii_words = list(map(words.__getitem__, ascii_ids))
         self.ascii_words = Blob(ascii_words, NAME_MARK, NAME_MARK, ascii_ids)
         del words, ascii_words
