@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.domain.search import NameKind, SearchHit, SearchIndex, SnapshotError, Tier, snapshot
-from bot.domain.search.ranking import choice_name
+from bot.domain.search.ranking import choice_name, rank_score, squash
 from bot.domain.search.romanise import romanise
 from bot.domain.text import normalize
 
@@ -89,7 +89,7 @@ def test_a_snapshot_of_another_format_or_machine_is_refused() -> None:
     with pytest.raises(SnapshotError, match="format 1, not"):
         SearchIndex.from_snapshot(_saved_with(format=1))
     other = "big" if sys.byteorder == "little" else "little"
-    with pytest.raises(SnapshotError, match="byte order"):
+    with pytest.raises(SnapshotError, match=r"^search index snapshot saved on a machine of the other byte order$"):
         SearchIndex.from_snapshot(_saved_with(byteorder=other))
 
 
@@ -137,3 +137,98 @@ def test_the_first_and_last_syllables_are_found_by_their_romanisation() -> None:
     assert [(h.show_id, h.kind) for h in index.search("ga")] == [(1, NameKind.ROMANISED)]
     assert index.search("hih")[0].show_id == 2
     assert index.search("힣")[0].kind == NameKind.NATIVE
+
+
+def test_a_whole_word_is_not_a_prefix_in_a_long_query() -> None:
+    # "code" is the commonest word, so it is checked word by word: "codex" must not pass for it.
+    index = build(
+        {
+            1: [("title", "Codex Blue Hero")],
+            2: [("title", "Code Blue Hero")],
+            3: [("title", "Code One")],
+            4: [("title", "Code Two")],
+            5: [("title", "Code Three")],
+        }
+    )
+    assert [(h.show_id, h.tier) for h in index.search("blue code h")] == [(2, Tier.WORDS)]
+
+
+def test_a_syllable_being_composed_anywhere_in_a_long_query() -> None:
+    # The last word is a lone initial consonant after a space: any word starting with a syllable of it.
+    index = build(
+        {
+            1: [("native", "불시착 사랑의 이야기")],
+            2: [("native", "불시착 사랑의 비밀")],
+            3: [("native", "이야기 불시착")],
+            4: [("native", "아무 불시착 사랑의")],
+        }
+    )
+    # 아무 and 이야기 start with a syllable of ㅇ; 비밀 does not.
+    assert sorted(h.show_id for h in index.search("사랑의 불시착 ㅇ")) == [1, 4]
+    found = index.search("불시착 ㅅ")
+    assert sorted((h.show_id, h.tier) for h in found) == [(1, Tier.PREFIX), (2, Tier.PREFIX), (4, Tier.WORDS)]
+    # Two characters: a syllable, then the consonant of the next one.
+    assert sorted((h.show_id, h.tier) for h in index.search("사ㄹ")) == [
+        (1, Tier.WORDS),
+        (2, Tier.WORDS),
+        (4, Tier.WORDS),
+    ]
+    found = sorted((h.show_id, h.tier) for h in index.search("불ㅅ"))
+    assert found == [(1, Tier.PREFIX), (2, Tier.PREFIX), (3, Tier.WORDS), (4, Tier.WORDS)]
+
+
+def test_a_cut_label_loses_the_space_before_its_ellipsis() -> None:
+    label = "x" * 98 + " yyyy"
+    assert _choice(label, "x", NameKind.TITLE) == "x" * 98 + "…"
+    assert _choice("  " + "z" * 120, "z", NameKind.TITLE) == "z" * 99 + "…"
+
+
+@settings(max_examples=200)
+@given(
+    st.sampled_from((0, 1)),
+    st.floats(-1000, 1000),
+    st.integers(1, 10_000),
+    st.floats(-1000, 1000),
+    st.integers(1, 10_000),
+)
+def test_rank_score_orders_kind_then_popularity_then_length(group, pop, length, other_pop, other_length) -> None:
+    score = rank_score(group, pop, length)
+    assert 0.0 <= score < 4.0
+    # Any title kind outranks any person's name.
+    assert rank_score(0, pop, length) > rank_score(1, other_pop, other_length)
+    if pop == other_pop:
+        assert (rank_score(group, pop, length) > rank_score(group, pop, other_length)) == (length < other_length)
+    if length == other_length and abs(squash(pop) - squash(other_pop)) > 1e-9:
+        assert (score > rank_score(group, other_pop, length)) == (squash(pop) > squash(other_pop))
+
+
+def _labels_state(ids: list[int], texts: list[str]) -> bytes:
+    from array import array
+
+    from bot.domain.search.labels import LabelsState
+    from bot.domain.search.segment import Blob
+
+    return msgspec.msgpack.encode(
+        msgspec.structs.replace(
+            msgspec.msgpack.decode(build({1: [("title", "Signal")]}).snapshot(), type=snapshot._Snapshot),
+            labels=LabelsState(array("q", ids).tobytes(), Blob(texts).state()),
+        )
+    )
+
+
+def test_label_tables_are_checked_on_load() -> None:
+    assert SearchIndex.from_snapshot(_labels_state([1, 5], ["Signal", "Other"])).label(5) == "Other"
+    with pytest.raises(SnapshotError, match="label ids are out of order"):
+        SearchIndex.from_snapshot(_labels_state([5, 1], ["Other", "Signal"]))
+    with pytest.raises(SnapshotError, match="label ids are out of order"):
+        SearchIndex.from_snapshot(_labels_state([1, 1], ["Signal", "Signal"]))
+    with pytest.raises(SnapshotError, match="wrong length"):
+        SearchIndex.from_snapshot(_labels_state([1, 5], ["Signal"]))
+
+
+def test_a_label_removed_then_set_again_is_back() -> None:
+    index = build({1: [("title", "Signal")], 2: [("title", "Kingdom")]}, {1: "Signal (2016)", 2: "Kingdom (2019)"})
+    index.remove_show(1)
+    assert (index.label(1), len(index)) == (None, 1)
+    index.add_show(1, "Signal (2016)", [("title", "Signal")])
+    assert (index.label(1), len(index)) == ("Signal (2016)", 2)

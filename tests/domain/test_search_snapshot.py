@@ -89,7 +89,9 @@ def test_damaged_snapshots_are_refused(pair, damage):
 @settings(max_examples=200, deadline=None)
 @given(st.data())
 def test_a_flipped_byte_is_refused_or_harmless(data):
-    small = SearchIndex.build([(1, "title", "Signal", "signal"), (2, "native", "시그널", "시그널")], {1: "Signal (2016)"})
+    small = SearchIndex.build(
+        [(1, "title", "Signal", "signal"), (2, "native", "시그널", "시그널")], {1: "Signal (2016)"}
+    )
     saved = bytearray(small.snapshot())
     at = data.draw(st.integers(0, len(saved) - 1))
     saved[at] ^= data.draw(st.integers(1, 255))

@@ -41,8 +41,7 @@ class Labels:
     def set(self, show_id: int, label: str) -> None:
         if self.get(show_id) is None:
             self.size += 1
-        self.gone.discard(show_id)
-        self.changed[show_id] = label
+        self.changed[show_id] = label  # read before ``gone``, which keeps the id (merged() applies changes last)
 
     def remove(self, show_id: int) -> None:
         if self.get(show_id) is not None:

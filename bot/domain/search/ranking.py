@@ -110,9 +110,8 @@ def _exact_title(hit: SearchHit) -> bool:
 
 
 def squash(x: float) -> float:
-    """Map any popularity into (0, 1), keeping order, so a score can hold it next to other terms."""
-    if math.isnan(x):
-        return 0.5
+    """Map any popularity into (0, 1), keeping order, so a score can hold it next to other terms (the index
+    reads a NaN popularity as none, 0)."""
     return 0.5 + math.atan(x) / math.pi
 
 

@@ -35,6 +35,5 @@ def syllable_table() -> dict[int, str]:
 def romanise(norm: str) -> str:
     """The romanisation of a normalised name, in normal form: its Hangul syllables spelled in lowercase
     Latin letters, everything else kept (``"오징어 게임"`` gives ``"ojingeo geim"``)."""
-    spelled = norm.translate(syllable_table())
     # Letters for syllables keep the normal form; only the length can grow past its limit.
-    return spelled if len(spelled) <= MAX_NORMALIZED_LENGTH else spelled[:MAX_NORMALIZED_LENGTH].rstrip()
+    return norm.translate(syllable_table())[:MAX_NORMALIZED_LENGTH].rstrip()
