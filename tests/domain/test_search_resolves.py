@@ -40,6 +40,8 @@ CATALOGUE = (
     Show(id=20, title="The Heirs", year=2013, cast=(CastMember("Kim Woo Bin"), CastMember("Kim Moo Yeol"))),
     Show(id=21, title="The Villagers", year=2018, cast=(CastMember("Kim Sae Ron"),)),
     Show(id=22, title="Me Too, Flower!", year=2011),
+    # Romanised, 새멋 starts with "saeme": the bench's random Hangul titles met "Sae Me" this way.
+    Show(id=23, title="Street of Crime", native_title="새멋 이야기", year=2022),
 )
 
 # query -> the title it must find first
@@ -110,6 +112,12 @@ def test_the_romanisation_comes_from_the_hangul(index: SearchIndex) -> None:
     assert index.autocomplete("ojingeo")[0] == ("Squid Game (2021) — as 오징어 게임", "#7")
     assert index.search("gaetmaeul")[0].show_id == 5
     assert index.search("seumuldaseot seumulhana")[0].show_id == 6
+
+
+def test_a_romanised_title_is_started_only_by_a_long_enough_query(index: SearchIndex) -> None:
+    assert index.search("saemeot")[0].show_id == 23
+    assert index.search("saemeot iyagi")[0].tier == Tier.EXACT
+    assert 23 not in [h.show_id for h in index.search("sae me")]
 
 
 def test_a_romanised_title_keeps_up_with_changes() -> None:

@@ -32,6 +32,9 @@ MAX_GATHER = 20000
 MAX_WORDS = 4000
 
 _ID_MASK = (1 << 44) - 1
+# Letters a query needs (spaces aside) before it may match as the start of a romanised title.
+ROMANISED_PREFIX_MIN = 6
+_ROMANISED = KIND_CODES[NameKind.ROMANISED]
 NAME_MARK = "\x01"  # separates names in a scan blob; normalize drops control characters, so no key has it
 
 
@@ -270,7 +273,7 @@ class Segment:
         # Romanised titles are found by their whole name (exact, prefix, spaces gone), never by their words:
         # a romanisation is a guess at a spelling already, its short syllable-words ("sae", "me") would
         # match what people type for other titles, and they would outnumber every other word.
-        romanised = KIND_CODES[NameKind.ROMANISED]
+        romanised = _ROMANISED
         kinds = self.kinds
         postings_of: dict[str, list[int]] = {}
         get = postings_of.get
@@ -491,6 +494,15 @@ class Segment:
         lo, hi = self._compact_range(q.compact, q.compact + "\x00")
         return self.collect(sorted(self.compact_ids[lo:hi]), need, found, dead)
 
+    def _spelled_prefix(self, q: Query) -> Callable[[int], bool] | None:
+        """Which names a prefix of ``q`` may match: all, unless it is too short to start a romanised title.
+        Romanised syllables are short and dense, so "sae me" starts the spelling of some Hangul title
+        (새멋...) about as surely as it is "Save Me" mistyped; a whole romanisation still matches exactly."""
+        if len(q.compact) >= ROMANISED_PREFIX_MIN or not q.text.isascii():
+            return None
+        kinds = self.kinds
+        return lambda nid: kinds[nid] != _ROMANISED
+
     def prefix(self, q: Query, need: int, found: Mapping[int, object], dead: set[int]) -> list[int]:
         lo, hi = self._key_range(q.whole.lo, q.whole.hi)
         stream: Iterable[int]
@@ -498,14 +510,15 @@ class Segment:
             stream = sorted(self.key_ids[lo:hi])
         else:
             stream = self._scan(NAME_MARK + " " + q.text)
-        return self.collect(stream, need, found, dead)
+        return self.collect(stream, need, found, dead, self._spelled_prefix(q))
 
     def prefix_compact(self, q: Query, need: int, found: Mapping[int, object], dead: set[int]) -> list[int]:
         """The query starts the name once spaces are gone from both ("hometown chacha")."""
         lo, hi = self._compact_range(q.compact, q.compact + END)
         # A short query starts so many names that the plain prefix tier has already filled the answer;
         # past that, the first few in key order are as good as any.
-        return self.collect(sorted(self.compact_ids[lo : min(hi, lo + SPARSE)]), need, found, dead)
+        stream = sorted(self.compact_ids[lo : min(hi, lo + SPARSE)])
+        return self.collect(stream, need, found, dead, self._spelled_prefix(q))
 
     def word_prefix(self, q: Query, need: int, found: Mapping[int, object], dead: set[int]) -> list[int]:
         sized = []
