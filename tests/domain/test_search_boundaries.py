@@ -161,6 +161,10 @@ def test_a_syllable_being_composed_anywhere_in_a_long_query() -> None:
             2: [("native", "불시착 사랑의 비밀")],
             3: [("native", "이야기 불시착")],
             4: [("native", "아무 불시착 사랑의")],
+            # More words of ㅇ than of the others, so that it is the word checked name by name.
+            5: [("native", "아기 오늘")],
+            6: [("native", "우리 이웃")],
+            7: [("native", "여름 왕")],
         }
     )
     # 아무 and 이야기 start with a syllable of ㅇ; 비밀 does not.
@@ -175,6 +179,8 @@ def test_a_syllable_being_composed_anywhere_in_a_long_query() -> None:
     ]
     found = sorted((h.show_id, h.tier) for h in index.search("불ㅅ"))
     assert found == [(1, Tier.PREFIX), (2, Tier.PREFIX), (3, Tier.WORDS), (4, Tier.WORDS)]
+    # A syllable being composed must start a word: 사랑의 불시착 and an inner ㅇ syllable is not enough.
+    assert [h.show_id for h in index.search("사랑의 불시착 ㅈ")] == []
 
 
 def test_a_cut_label_loses_the_space_before_its_ellipsis() -> None:
@@ -232,3 +238,13 @@ def test_a_label_removed_then_set_again_is_back() -> None:
     assert (index.label(1), len(index)) == (None, 1)
     index.add_show(1, "Signal (2016)", [("title", "Signal")])
     assert (index.label(1), len(index)) == ("Signal (2016)", 2)
+
+
+def test_a_typo_read_as_the_start_of_many_words_scans_for_them() -> None:
+    # 3,000 words start with "zyx": too many to merge, so the typo tier scans the names for " zyx".
+    index = build({n: [("title", f"zyx{n} {'tail ' * (n % 3)}".strip())] for n in range(1, 3001)})
+    hits = index.search("zyxq", 25)
+    assert len(hits) == 25
+    assert all(h.tier == Tier.TYPO and h.matched.startswith("zyx") for h in hits)
+    # Best first: the shortest names (one-digit numbers, no tail) lead.
+    assert hits[0].matched in {"zyx3", "zyx6", "zyx9"}
