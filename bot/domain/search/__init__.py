@@ -35,6 +35,7 @@ from bot.domain.search.ranking import (
     NameKind,
     SearchHit,
     Tier,
+    choice_name,
     confident_match,
 )
 from bot.domain.search.segment import SnapshotError
@@ -51,5 +52,6 @@ __all__ = [
     "SearchIndex",
     "SnapshotError",
     "Tier",
+    "choice_name",
     "confident_match",
 ]
