@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from bot.domain.search import NameKind, SearchHit, SearchIndex, SnapshotError, Tier, snapshot
 from bot.domain.search.ranking import choice_name, rank_score, squash
 from bot.domain.search.romanise import romanise
+from bot.domain.search.typo import COST_EDIT, COST_SWAP, edits
 from bot.domain.text import normalize
 
 
@@ -248,3 +249,22 @@ def test_a_typo_read_as_the_start_of_many_words_scans_for_them() -> None:
     assert all(h.tier == Tier.TYPO and h.matched.startswith("zyx") for h in hits)
     # Best first: the shortest names (one-digit numbers, no tail) lead.
     assert hits[0].matched in {"zyx3", "zyx6", "zyx9"}
+
+
+def test_one_edit_spellings_of_a_word() -> None:
+    spelled = list(edits("abc"))
+    swaps = [w for w, cost in spelled if cost == COST_SWAP]
+    others = [w for w, cost in spelled if cost == COST_EDIT]
+    assert swaps == ["bac", "acb"]  # every neighbouring pair, the last one too
+    assert others[:3] == ["bc", "ac", "ab"]  # one letter dropped at each place
+    substituted = [w for w in others[3:] if len(w) == 3]
+    inserted = [w for w in others[3:] if len(w) == 4]
+    assert len(substituted) == 3 * 35  # every other letter or digit at each place, never the same letter
+    assert all(sum(a != b for a, b in zip(w, "abc", strict=True)) == 1 for w in substituted)
+    assert len(inserted) == 4 * 36  # every letter or digit before, between and after
+    assert {"0abc", "a0bc", "ab0c", "abc0"} <= set(inserted)
+    assert len(set(inserted)) < len(inserted)  # "aabc" twice: before and after the first a
+    # Doubled letters are not swapped; two-letter words get swaps only; Hangul gets no new letters.
+    assert [w for w, _ in edits("aab")][:1] == ["aba"]
+    assert list(edits("ab")) == [("ba", COST_SWAP)]
+    assert {w for w, _ in edits("사랑의")} == {"랑사의", "사의랑", "랑의", "사의", "사랑"}
