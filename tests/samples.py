@@ -37,3 +37,12 @@ AWKWARD_INPUTS = (
     "x" * 100,
 )
 LONG_INPUTS = ("", "x" * 10_000, "가" * 10_000)
+
+
+def seed_review_parts() -> tuple[str, str]:
+    """The seed review (../shared/seed) as its spoiler-free opening and its story part (from "The Story:" on)."""
+    from pathlib import Path
+
+    seed = next((Path(__file__).resolve().parents[2] / "shared" / "seed").glob("*.txt")).read_text(encoding="utf-8")
+    cut = seed.index("The\nStory:")
+    return seed[:cut], seed[cut:]
