@@ -3,6 +3,8 @@ character lost, Reveal gated by progress (and after a restart), Edit in place, d
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -13,6 +15,7 @@ from bot.app import WatchCompanion
 from bot.domain.reviews import ReviewText, rebuild_revealed, rebuild_review
 from bot.playground.demo import DemoServer, running_bot
 from bot.sandbox.state import EMBED_LINKS, SEND_MESSAGES, Message
+from tests.clock import SettableClock
 from tests.conftest import offline_settings
 from tests.e2e.conftest import assert_clean
 from tests.samples import seed_review_parts as seed_parts
@@ -272,3 +275,44 @@ async def test_reveal_and_edit_work_after_a_restart(bot_process, world):
     edit = await driver.click(alice, posts[-1], "Edit")
     await edit.wait_modal()
     assert world.sandbox.pings == []
+
+
+async def left_at(bot: WatchCompanion, world: DemoServer, *, expect_left: bool = True) -> dt.datetime | None:
+    """When the bot's store says it left the demo server, once the gateway event has been handled."""
+    for _ in range(500):  # the bot handles the event on its own schedule: look again until it has
+        config = await bot.stores.guilds.get(world.guild.id)
+        if (config.left_at is not None) == expect_left:
+            return config.left_at
+        await asyncio.sleep(0.01)
+    raise AssertionError("the bot never recorded the change")
+
+
+async def test_a_server_that_removed_the_bot_keeps_its_data_30_days_then_loses_it(club):
+    world, bot = club
+    driver = world.sandbox.driver
+    clock = SettableClock(dt.datetime.now(dt.UTC))
+    bot.clock = clock
+    await write_review(world, fields={"Headline": "Kept", "Spoiler-free part": "For a while."})
+    show = await show_of(bot)
+    config = bot.get_cog("Config")
+
+    await driver.remove_bot(world.guild)
+    assert (await left_at(bot, world)) == clock.now
+
+    clock.advance(days=29, hours=23)
+    assert await config.purge() == []
+    assert (await bot.stores.reviews.summary(world.guild.id, show.id)).count == 1
+
+    # Invited back within the 30 days: nothing is due any more.
+    await driver.add_bot(world.guild)
+    assert await left_at(bot, world, expect_left=False) is None
+    clock.advance(days=5)
+    assert await config.purge() == []
+    assert (await bot.stores.reviews.summary(world.guild.id, show.id)).count == 1
+
+    await driver.remove_bot(world.guild)
+    assert await left_at(bot, world) == clock.now
+    clock.advance(days=30)
+    assert await config.purge() == [world.guild.id]
+    assert (await bot.stores.reviews.summary(world.guild.id, show.id)).count == 0
+    assert (await bot.stores.guilds.get(world.guild.id)).left_at is None
