@@ -80,9 +80,9 @@ class DeleteConfirmView(discord.ui.View):
         await interaction.response.edit_message(content="Deleting your data…", view=None)
         reviews, failed = await delete_data(self.bot, self.user_id)
         posts = f" I could not remove {failed} review message(s); a moderator can delete them." if failed else ""
-        noun = "review" if reviews == 1 else "reviews"
+        counted = "1 review and its post" if reviews == 1 else f"{reviews} reviews and their posts"
         await interaction.edit_original_response(
-            content=f"Done: everything I stored about you is deleted, {reviews} {noun} and their posts included.{posts}"
+            content=f"Done: everything I stored about you is deleted, {counted} included.{posts}"
         )
 
     @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary, custom_id="privacy:cancel")

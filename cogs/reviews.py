@@ -4,6 +4,8 @@ and delete reviews. The Reveal gate reads the viewer's progress; the post is bui
 from __future__ import annotations
 
 import logging
+import re
+import unicodedata
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -69,6 +71,21 @@ def parse_grade(value: str) -> Grade:
         return Grade.parse(value)
 
 
+_BARE_EPISODE = re.compile(r"(?:ep(?:isode)?\.?)?[0-9]+", re.ASCII | re.IGNORECASE)
+
+
+def through_key(typed: str | None) -> str:
+    """``spoilers_through`` checked for form (before any title look-up or pick list) and written as the pick list's
+    state keeps it: "8" for a bare episode number (resolved against the show later), "S2E3" otherwise."""
+    if typed is None or not typed.strip():
+        return ""
+    if len(typed) > 30:  # Discord bounds the option in its own clients only
+        raise InvalidInputError("Write spoilers_through as an episode number such as 8, or S2E3.")
+    ref = parse_episode_ref(typed)
+    compact = "".join(unicodedata.normalize("NFKC", typed).split())
+    return str(ref.episode) if _BARE_EPISODE.fullmatch(compact) else ref.code
+
+
 def check_can_post(guild: discord.Guild, channel_id: int) -> discord.TextChannel | discord.Thread:
     """The channel a review goes to, when the bot can post and embed there; CannotPostError otherwise."""
     channel = guild.get_channel_or_thread(channel_id)
@@ -115,11 +132,7 @@ class Reviews(commands.GroupCog, group_name="review", group_description="Spoiler
     ) -> None:
         require_guild(interaction)
         chosen = parse_grade(grade)
-        through_text = "".join((spoilers_through or "").split())
-        if through_text:
-            parse_episode_ref(through_text)  # refuse nonsense before a title look-up or a pick list
-        if len(through_text) > 30:
-            raise InvalidInputError("Write spoilers_through as an episode number such as 8, or S2E3.")
+        through_text = through_key(spoilers_through)
         show = await resolve_title(interaction, title, WRITE_ACTION, extra=f"{chosen.name}.{through_text}")
         if show is not None:
             await self.offer_compose(interaction, show, f"{chosen.name}.{through_text}")
@@ -395,8 +408,7 @@ class Reviews(commands.GroupCog, group_name="review", group_description="Spoiler
         id: app_commands.Range[int, 1, MAX_REVIEW_ID],
     ) -> None:
         review, show = await self._review(interaction, _review_id(id))
-        author = interaction.guild.get_member(review.author_id) if interaction.guild else None
-        name = author.display_name if author else "a former member"
+        name = await self._author_name(interaction, review.author_id)
         post = build_review_post(review, show_title=show.title, author_name=name, multi_season=multi_season(show))
         for index, message in enumerate(post.messages):
             extra: dict[str, Any] = {"view": review_buttons(review, edit=False)} if message.buttons else {}
@@ -424,6 +436,19 @@ class Reviews(commands.GroupCog, group_name="review", group_description="Spoiler
         await interaction.response.send_message(f"Deleted review #{review.id}.{note}", ephemeral=True)
 
     # -- helpers ------------------------------------------------------------------------------------------------
+
+    async def _author_name(self, interaction: discord.Interaction[Any], user_id: int) -> str:
+        """The author's name in this server (the bot has no member list, so ask Discord when it is not cached)."""
+        guild = interaction.guild
+        if guild is None:
+            return "a member"
+        member = guild.get_member(user_id)
+        if member is None:
+            try:
+                member = await guild.fetch_member(user_id)
+            except discord.HTTPException:
+                return "a former member"
+        return member.display_name
 
     async def _show(self, show_id: int) -> Show:
         show = await self.bot.lookup.get(show_id)

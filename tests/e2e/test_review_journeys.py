@@ -239,7 +239,7 @@ async def test_privacy_export_and_delete(club):
     confirmed = await driver.click(alice, asked.original, "Delete everything")
     await confirmed.wait_done()
     await world.sandbox.settle()
-    assert "everything I stored about you is deleted, 1 review" in driver.render(asked.original)
+    assert "everything I stored about you is deleted, 1 review and its post included" in driver.render(asked.original)
     assert public_posts(world) == []
     assert await bot.stores.progress.get(alice.id, (await show_of(bot)).id) is None
     again = await bot.stores.reviews.export_user_data(alice.id)
