@@ -3,6 +3,7 @@ and delete reviews. The Reveal gate reads the viewer's progress; the post is bui
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 import unicodedata
@@ -21,6 +22,7 @@ from bot.domain.reviews import (
     EpisodeRef,
     Grade,
     PostedMessage,
+    PostMessage,
     Review,
     build_reveal,
     build_review_post,
@@ -60,6 +62,8 @@ LIST_ACTION = "review.list"
 PER_PAGE = 5
 # Review numbers are SQLite row ids; far more than any server writes, and a safe integer for every client.
 MAX_REVIEW_ID = 1_000_000_000
+# Reveal replies kept built (a few kilobytes each).
+REVEAL_CACHE_SIZE = 256
 GRADE_CHOICES = [app_commands.Choice(name=g.value, value=g.name) for g in Grade]
 
 
@@ -102,6 +106,7 @@ def check_can_post(guild: discord.Guild, channel_id: int) -> discord.TextChannel
 class Reviews(commands.GroupCog, group_name="review", group_description="Spoiler-safe reviews of dramas"):
     def __init__(self, bot: WatchCompanion) -> None:
         self.bot = bot
+        self._reveal_cache: dict[tuple[int, dt.datetime | None, bool], tuple[PostMessage, ...]] = {}
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*PERSISTENT_ITEMS)
@@ -281,7 +286,7 @@ class Reviews(commands.GroupCog, group_name="review", group_description="Spoiler
     async def _send_reveal(
         self, interaction: discord.Interaction[Any], review: Review, show: Show, *, edit: bool
     ) -> None:
-        messages = build_reveal(review, multi_season=multi_season(show))
+        messages = self._revealed(review, multi_season(show))
         first, rest = message_fields(messages[0]), messages[1:]
         if edit:
             await interaction.response.edit_message(**first, view=None)
@@ -289,6 +294,18 @@ class Reviews(commands.GroupCog, group_name="review", group_description="Spoiler
             await interaction.response.send_message(**first, ephemeral=True)
         for message in rest:
             await interaction.followup.send(**message_fields(message), ephemeral=True)
+
+    def _revealed(self, review: Review, many_seasons: bool) -> tuple[PostMessage, ...]:
+        """The Reveal reply, built once per version of the review: a popular review is revealed by many members at
+        once, and the review itself is still read from the database each time (an edit or a delete shows at once)."""
+        key = (review.id, review.edited_at, many_seasons)
+        built = self._reveal_cache.get(key)
+        if built is None:
+            built = build_reveal(review, multi_season=many_seasons)
+            if len(self._reveal_cache) >= REVEAL_CACHE_SIZE:
+                self._reveal_cache.pop(next(iter(self._reveal_cache)))
+            self._reveal_cache[key] = built
+        return built
 
     # -- editing ------------------------------------------------------------------------------------------------
 

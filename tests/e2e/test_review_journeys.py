@@ -120,12 +120,16 @@ async def test_the_seed_review_posts_whole_and_reveal_follows_progress(club):
 
 
 async def test_edit_changes_the_post_in_place_for_the_author_only(club):
-    world, _bot = club
+    world, bot = club
     driver = world.sandbox.driver
     alice, bob = world.users["alice"], world.users["bob"]
     short = {"Headline": "Loved it", "Spoiler-free part": "Great cast.", "Spoilers": "He lives."}
     await write_review(world, fields=short, spoilers_through="2")
     [post] = public_posts(world)
+    await bot.stores.progress.set(bob.id, await show_of(bot), 1, 2)
+    first = await driver.click(bob, post, "Reveal")
+    await first.wait_done()
+    assert "He lives." in first.text()
 
     refused = await driver.click(bob, post, "Edit")
     await refused.wait_done()
@@ -144,6 +148,15 @@ async def test_edit_changes_the_post_in_place_for_the_author_only(club):
     assert same.id == post.id
     assert same.history
     assert rebuild_review([driver.payload(same)]).headline == "Loved it even more"
+
+    rewritten = await driver.click(alice, same, "Edit")
+    await rewritten.wait_modal()
+    done = await driver.submit_modal(alice, rewritten, {"Spoilers": "He does not live."})
+    await done.wait_done()
+    await world.sandbox.settle()
+    again = await driver.click(bob, same, "Reveal")
+    await again.wait_done()
+    assert "He does not live." in again.text()  # the new spoiler part, not the one revealed before the edit
 
 
 async def test_delete_needs_the_author_or_manage_messages_and_removes_the_post(club):
