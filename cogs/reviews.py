@@ -163,7 +163,7 @@ class Reviews(commands.GroupCog, group_name="review", group_description="Spoiler
         async def submitted(submit: discord.Interaction[Any], values: dict[str, str]) -> None:
             await self.publish(submit, guild_id, show, grade, ref, values)
 
-        await interaction.response.send_modal(ReviewModal("review:write", show.title, submitted))
+        await interaction.response.send_modal(ReviewModal(f"review:write:{show.id}", show.title, submitted))
 
     async def publish(
         self,
@@ -254,7 +254,7 @@ class Reviews(commands.GroupCog, group_name="review", group_description="Spoiler
             async def submitted(submit: discord.Interaction[Any], new_values: dict[str, str]) -> None:
                 await self.publish(submit, guild_id, show, grade, through, new_values)
 
-            await interaction.response.send_modal(ReviewModal("review:write", show.title, submitted, values))
+            await interaction.response.send_modal(ReviewModal(f"review:write:{show.id}", show.title, submitted, values))
 
         return again
 

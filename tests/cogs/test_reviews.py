@@ -12,7 +12,7 @@ from bot.domain.errors import InvalidInputError, MissingPermissionError
 from bot.domain.progress import Progress
 from bot.domain.progress.positions import Position
 from bot.domain.reviews import EpisodeRef, Grade, ReviewText, ViewerProgress
-from cogs._review_ui import viewer_progress
+from cogs._review_ui import ComposeButton, viewer_progress
 from cogs.privacy import delete_data, export_data
 from cogs.reviews import through_key
 from tests.cogs.fakes import embed_text, fake_interaction, sent
@@ -148,3 +148,23 @@ async def test_privacy_exports_and_deletes_every_store_of_member_data(offline_bo
     kept = await export_data(offline_bot, other)
     assert kept["reviews"][0]["headline"] == "mine"
     assert kept["progress"][0]["position"] == "S1E4"
+
+
+async def test_a_show_picked_from_a_list_gets_a_button_that_opens_the_form(offline_bot):
+    cog = offline_bot.get_cog("Reviews")
+    show = await offline_bot.lookup.resolve(SEED_TITLE)
+    picked = fake_interaction(offline_bot)
+    picked.response.is_done.return_value = True  # the pick list's select was answered by deferring
+    picked.edit_original_response = AsyncMock()
+    await cog.offer_compose(picked, show, "A_PLUS.8")
+    edit = picked.edit_original_response.await_args.kwargs
+    assert edit["content"] == "Write your review of The Trauma Code: Heroes On Call:"
+    [button] = edit["view"].children
+    assert button.custom_id == f"review:compose:{show.id}:A_PLUS:S1E8"
+    match = ComposeButton.__discord_ui_compiled_template__.fullmatch(button.custom_id)
+    rebuilt = await ComposeButton.from_custom_id(picked, button, match)
+    pressed = fake_interaction(offline_bot)
+    pressed.response.send_modal = AsyncMock()
+    await rebuilt.callback(pressed)
+    modal = pressed.response.send_modal.await_args.args[0]
+    assert modal.title == "Review: The Trauma Code: Heroes On Call"
