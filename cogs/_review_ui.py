@@ -97,7 +97,7 @@ def review_buttons(review: Review, *, edit: bool = True) -> discord.ui.View:
     """The buttons under a review's last message: Reveal (when it has spoilers) and Edit (only its author may)."""
     view = discord.ui.View(timeout=None)
     if review.text.has_spoiler:
-        view.add_item(RevealButton(review.id))
+        view.add_item(RevealButton(review.id, review.show_id))
     if edit:
         view.add_item(EditButton(review.id))
     return view
@@ -188,27 +188,29 @@ def _cog_action(interaction: discord.Interaction[Any], name: str) -> Callable[..
 
 
 class RevealButton(
-    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=r"review:reveal:(?P<id>\d{1,18})"
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
+    template=r"review:reveal:(?P<id>\d{1,18})(?::(?P<show>\d{1,12}))?",
 ):
-    """Shows the spoiler part to a viewer who has seen that far; works after a restart (state in the custom id)."""
+    """Shows the spoiler part to a viewer who has seen that far; works after a restart (state in the custom id:
+    the review, and its show so that the viewer's progress is read at the same time as the review)."""
 
-    def __init__(self, review_id: int) -> None:
+    def __init__(self, review_id: int, show_id: int | None = None) -> None:
+        custom_id = f"review:reveal:{review_id}" + (f":{show_id}" if show_id is not None else "")
         super().__init__(
-            discord.ui.Button(
-                label="Reveal", emoji="🔓", style=discord.ButtonStyle.secondary, custom_id=f"review:reveal:{review_id}"
-            )
+            discord.ui.Button(label="Reveal", emoji="🔓", style=discord.ButtonStyle.secondary, custom_id=custom_id)
         )
         self.review_id = review_id
+        self.show_id = show_id
 
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> RevealButton:
-        return cls(int(match["id"]))
+        return cls(int(match["id"]), int(match["show"]) if match["show"] else None)
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         try:
-            await _cog_action(interaction, "reveal")(interaction, self.review_id)
+            await _cog_action(interaction, "reveal")(interaction, self.review_id, self.show_id)
         except Exception as exc:
             await report(interaction, exc, "review:reveal")
 

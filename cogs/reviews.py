@@ -3,6 +3,7 @@ and delete reviews. The Reveal gate reads the viewer's progress; the post is bui
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import re
@@ -260,12 +261,23 @@ class Reviews(commands.GroupCog, group_name="review", group_description="Spoiler
 
     # -- reveal -------------------------------------------------------------------------------------------------
 
-    async def reveal(self, interaction: discord.Interaction[Any], review_id: int) -> None:
-        review, show = await self._review(interaction, review_id)
+    async def reveal(self, interaction: discord.Interaction[Any], review_id: int, show_id: int | None = None) -> None:
+        guild_id = require_guild(interaction)
+        progress_store = self.bot.stores.progress
+        if show_id is None:
+            review = await self.bot.stores.reviews.require(guild_id, review_id)
+            progress = await progress_store.get(interaction.user.id, review.show_id)
+        else:
+            # The button names the show too, so both reads go to the database at once (many press at once).
+            review, progress = await asyncio.gather(
+                self.bot.stores.reviews.require(guild_id, review_id), progress_store.get(interaction.user.id, show_id)
+            )
+            if review.show_id != show_id:
+                progress = await progress_store.get(interaction.user.id, review.show_id)
+        show = await self._show(review.show_id)
         if not review.text.has_spoiler:
             await interaction.response.send_message("This review has no spoiler part to reveal.", ephemeral=True)
             return
-        progress = await self.bot.stores.progress.get(interaction.user.id, review.show_id)
         decision = decide_reveal(
             review.spoilers_through,
             viewer_progress(progress, show),

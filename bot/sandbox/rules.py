@@ -364,7 +364,7 @@ def check_modal(data: JSON) -> list[Problem]:
         elif kind != ComponentType.TEXT_DISPLAY:
             problems.append(Problem((*at, "type"), "UNION_TYPE_CHOICES", "Not a modal component"))
     # A submission names each input by its custom id, so Discord refuses a modal where two share one.
-    ids = [c.get("custom_id") for c in walk_components(components) if isinstance(c.get("custom_id"), str)]
+    ids: list[str] = [str(c["custom_id"]) for c in walk_components(components) if isinstance(c.get("custom_id"), str)]
     duplicates = sorted({cid for cid in ids if ids.count(cid) > 1})
     if duplicates:
         problems.append(
