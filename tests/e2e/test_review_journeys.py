@@ -267,6 +267,13 @@ async def test_review_commands_in_a_dm_say_they_need_a_server(club):
     result = await driver.slash(alice, dm, "review write", title=SHOW, grade="A")
     await result.wait_done()
     assert "Reviews belong to a server" in result.text()
+    config = await driver.slash(alice, dm, "config show")
+    await config.wait_done()
+    assert "Settings belong to a server" in config.text()
+    # A member's own data is not tied to a server: the export works in a DM.
+    exported = await driver.slash(alice, dm, "privacy export")
+    await exported.wait_done()
+    assert exported.messages[-1].attachments[0].filename == "watch-companion-my-data.json"
 
 
 async def test_reveal_and_edit_work_after_a_restart(bot_process, world):
