@@ -25,15 +25,6 @@ from bot.sandbox.state import (
 )
 
 
-async def remove_bot_member(world: World, gateway: Gateway, guild: Guild) -> None:
-    """The bot is out of ``guild``: GUILD_DELETE reaches it while it is still a member, then it is one no more."""
-    bot = world.bot
-    if bot is None or bot.id not in guild.members:
-        return
-    await gateway.dispatch("GUILD_DELETE", {"id": str(guild.id)}, guild_id=guild.id)
-    del guild.members[bot.id]
-
-
 class WorldBuilder:
     """The world-building half of the ``Driver`` (``driver.create_guild(...)`` and the like)."""
 
@@ -82,7 +73,7 @@ class WorldBuilder:
     async def remove_bot(self, guild: Guild) -> None:
         """A manager kicks the bot (or the bot leaves): it gets GUILD_DELETE without ``unavailable`` (what tells a
         removal from an outage) and from then on the guild's routes answer it 403 Missing Access."""
-        await remove_bot_member(self.world, self.gateway, guild)
+        await self.gateway.remove_bot(guild)
 
     async def add_bot(self, guild: Guild) -> Member:
         """Invite the bot (back) into ``guild``: it joins with a managed role and gets GUILD_CREATE as on a join."""

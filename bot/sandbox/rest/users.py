@@ -6,7 +6,6 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.sandbox.builder import remove_bot_member
 from bot.sandbox.payloads import channel_payload, self_user_payload, user_payload
 from bot.sandbox.rest.base import ApiError, Resource, json_response, no_content, snowflake
 from bot.sandbox.state import permissions_in
@@ -56,7 +55,7 @@ class Users(Resource):
         guild = self.guild(snowflake(request, "guild_id"))
         if guild.owner_id == self.bot_id:
             raise ApiError(400, 50055, "Invalid Guild")  # an owner deletes a guild, it cannot leave it
-        await remove_bot_member(self.world, self.context.gateway, guild)
+        await self.context.gateway.remove_bot(guild)
         return no_content()
 
     async def create_dm(self, request: web.Request) -> web.Response:
