@@ -35,7 +35,10 @@ SEED_DIR = Path(__file__).resolve().parents[2] / "shared" / "seed"
 
 
 def seed_review() -> tuple[str, str]:
-    seed = next(SEED_DIR.glob("*.txt")).read_text(encoding="utf-8")
+    found = sorted(SEED_DIR.glob("*.txt")) if SEED_DIR.is_dir() else []
+    if not found:
+        sys.exit(f"the seed review is not at {SEED_DIR} (../shared beside the project): nothing to measure")
+    seed = found[0].read_text(encoding="utf-8")
     cut = seed.index("The\nStory:")
     return seed[:cut], seed[cut:]
 

@@ -19,6 +19,7 @@ from tests.clock import SettableClock
 from tests.conftest import offline_settings
 from tests.e2e.conftest import assert_clean
 from tests.samples import seed_review_parts as seed_parts
+from tests.shared_data import needs_seed
 
 pytestmark = pytest.mark.e2e
 
@@ -71,6 +72,7 @@ async def show_of(bot: WatchCompanion):
     return show
 
 
+@needs_seed
 async def test_the_seed_review_posts_whole_and_reveal_follows_progress(club):
     world, bot = club
     driver = world.sandbox.driver
@@ -279,9 +281,11 @@ async def test_review_commands_in_a_dm_say_they_need_a_server(club):
 async def test_reveal_and_edit_work_after_a_restart(bot_process, world):
     driver = world.sandbox.driver
     alice, bob = world.users["alice"], world.users["bob"]
-    await write_review(world, spoilers_through="S1E8")
+    story = "".join(f"In episode {n % 8 + 1} someone lives.\n" for n in range(160))
+    fields = {"Headline": "Restart-proof", "Spoiler-free part": "Clear.", "Spoilers": story[:4000]}
+    fields["Spoilers (continued)"] = story[4000:]
+    await write_review(world, fields=fields, spoilers_through="S1E8")
     posts = public_posts(world)
-    _clear, story = seed_parts()
 
     await bot_process.restart()
 
