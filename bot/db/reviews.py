@@ -180,7 +180,8 @@ class ReviewStore:
 
     async def summary(self, guild_id: int, show_id: int) -> GradeSummary:
         """How many reviews the show has in this server and their average grade (for /drama info)."""
-        rows = await self.db.fetchall(
+        # One trip to the database thread: every /drama info in a server asks this.
+        rows = await self.db.conn.execute_fetchall(
             "SELECT grade, COUNT(*) FROM reviews WHERE guild_id = ? AND show_id = ? GROUP BY grade",
             (guild_id, show_id),
         )
