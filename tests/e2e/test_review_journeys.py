@@ -340,3 +340,36 @@ async def test_a_server_that_removed_the_bot_keeps_its_data_30_days_then_loses_i
     assert await config.purge() == [world.guild.id]
     assert (await bot.stores.reviews.summary(world.guild.id, show.id)).count == 0
     assert (await bot.stores.guilds.get(world.guild.id)).left_at is None
+
+
+async def test_an_edit_that_needs_more_messages_adds_them_and_one_that_needs_fewer_removes_them(club):
+    world, _bot = club
+    driver = world.sandbox.driver
+    alice = world.users["alice"]
+    await write_review(world, fields={"Headline": "Short", "Spoiler-free part": "Clear.", "Spoilers": "Brief."})
+    [first] = public_posts(world)
+    long_story = "".join(f"Line {n} of a long story part.\n" for n in range(250))  # over 7,000 characters
+
+    opened = await driver.click(alice, first, "Edit")
+    await opened.wait_modal()
+    grown = await driver.submit_modal(
+        alice, opened, {"Spoilers": long_story[:4000], "Spoilers (continued)": long_story[4000:]}
+    )
+    await grown.wait_done()
+    await world.sandbox.settle()
+    posts = public_posts(world)
+    assert len(posts) == 2
+    assert posts[0].id == first.id
+    assert driver.buttons(posts[0]) == []  # the buttons moved to the last message
+    assert [b["label"] for b in driver.buttons(posts[-1])] == ["Reveal", "Edit"]
+    assert rebuild_review([driver.payload(m) for m in posts]).spoiler == long_story
+
+    opened = await driver.click(alice, posts[-1], "Edit")
+    await opened.wait_modal()
+    shrunk = await driver.submit_modal(alice, opened, {"Spoilers": "Brief again.", "Spoilers (continued)": ""})
+    await shrunk.wait_done()
+    await world.sandbox.settle()
+    [only] = public_posts(world)
+    assert only.id == first.id
+    assert rebuild_review([driver.payload(only)]).spoiler == "Brief again."
+    assert [b["label"] for b in driver.buttons(only)] == ["Reveal", "Edit"]
