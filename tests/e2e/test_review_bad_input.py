@@ -6,7 +6,9 @@ from __future__ import annotations
 import pytest
 
 from bot.domain.reviews import clean_text, rebuild_review
-from tests.e2e.test_review_journeys import SHOW, club, public_posts, write_review  # noqa: F401 - club is a fixture
+from tests.e2e.review_support import SHOW, club, public_posts, write_review
+
+__all__ = ["club"]  # a fixture, used by name
 
 pytestmark = pytest.mark.e2e
 
@@ -23,7 +25,7 @@ NASTY = (
 
 
 @pytest.mark.parametrize("nasty", NASTY, ids=range(len(NASTY)))
-async def test_markup_and_mentions_stay_text_and_the_spoiler_part_stays_hidden(club, nasty):  # noqa: F811
+async def test_markup_and_mentions_stay_text_and_the_spoiler_part_stays_hidden(club, nasty):
     world, _bot = club
     driver = world.sandbox.driver
     spoiler = f"{nasty} SECRETWORD"
@@ -46,7 +48,7 @@ async def test_markup_and_mentions_stay_text_and_the_spoiler_part_stays_hidden(c
     assert world.sandbox.pings == []
 
 
-async def test_parts_of_4000_characters_each_post_whole(club):  # noqa: F811
+async def test_parts_of_4000_characters_each_post_whole(club):
     world, _bot = club
     driver = world.sandbox.driver
     # Pipes and backticks cost the most once escaped: the worst case for the split.
@@ -69,7 +71,7 @@ async def test_parts_of_4000_characters_each_post_whole(club):  # noqa: F811
         ({"Headline": "h", "Spoiler-free part": " \n \u202e "}, "The spoiler-free part is empty"),
     ],
 )
-async def test_empty_parts_are_refused_and_given_back(club, fields, said):  # noqa: F811
+async def test_empty_parts_are_refused_and_given_back(club, fields, said):
     world, _bot = club
     _opened, submitted = await write_review(world, fields=fields)
     assert said in submitted.text()
@@ -89,7 +91,7 @@ async def test_empty_parts_are_refused_and_given_back(club, fields, said):  # no
         ({"title": "Zzqx Nowhere"}, "couldn't find a drama called “Zzqx Nowhere”"),
     ],
 )
-async def test_a_review_of_what_is_not_there_is_refused_before_the_form(club, options, said):  # noqa: F811
+async def test_a_review_of_what_is_not_there_is_refused_before_the_form(club, options, said):
     world, _bot = club
     driver = world.sandbox.driver
     given = {"title": SHOW, "grade": "B", **options}
