@@ -310,9 +310,13 @@ def _check_text_input(path: Path, component: JSON, label: Any) -> list[Problem]:
     problems = _length_between((*path, "custom_id"), component.get("custom_id"), 1, CUSTOM_ID_MAX)
     if label is not None:
         problems += _length_between((*path, "label"), label, 1, TEXT_INPUT_LABEL_MAX)
-    for key in ("min_length", "max_length"):
+    for key, low in (("min_length", 0), ("max_length", 1)):
         value = component.get(key)
-        if value is not None and not 0 <= int(value) <= TEXT_INPUT_LENGTH_MAX:
+        if value is not None and int(value) < low:
+            problems.append(
+                Problem((*path, key), "NUMBER_TYPE_MIN", f"int value should be greater than or equal to {low}.")
+            )
+        elif value is not None and int(value) > TEXT_INPUT_LENGTH_MAX:
             problems.append(
                 Problem(
                     (*path, key),
@@ -359,6 +363,17 @@ def check_modal(data: JSON) -> list[Problem]:
                 problems += _check_interactive((*at, "component"), inner)
         elif kind != ComponentType.TEXT_DISPLAY:
             problems.append(Problem((*at, "type"), "UNION_TYPE_CHOICES", "Not a modal component"))
+    # A submission names each input by its custom id, so Discord refuses a modal where two share one.
+    ids: list[str] = [str(c["custom_id"]) for c in walk_components(components) if isinstance(c.get("custom_id"), str)]
+    duplicates = sorted({cid for cid in ids if ids.count(cid) > 1})
+    if duplicates:
+        problems.append(
+            Problem(
+                ("data", "components"),
+                "COMPONENT_CUSTOM_ID_DUPLICATED",
+                f"Duplicate custom_id: {', '.join(duplicates)}",
+            )
+        )
     return problems
 
 

@@ -222,3 +222,25 @@ def test_ctrl_c_at_the_prompt_leaves_at_once(tmp_path):
     process.stderr.close()
     assert code == 130
     assert without_spec_notice(stderr) == ""
+
+
+def test_a_review_journey_with_fill_and_reveal(tmp_path):
+    result = run_script(
+        tmp_path,
+        [
+            "/review write title:The Trauma Code grade:A+ spoilers_through:8",
+            "fill Headline=Heroes on call | Spoiler-free part=Ju Ji Hoon is superb. | Spoilers=He dies in `ep 8` sadly",
+            "expect Posted your review #1",
+            "as bob",
+            "/review show id:1",
+            "click Reveal",
+            "expect You have not recorded any progress",
+            "click Show anyway",
+            "expect He dies in `ep 8` sadly",
+        ],
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    shown = result.stdout.split("bob> /review show id:1", 1)[1].split("bob> click Reveal", 1)[0]
+    assert "Ju Ji Hoon is superb." in shown
+    assert "He dies" not in shown
+    assert "[spoiler hidden]" in shown
