@@ -12,15 +12,25 @@ import discord
 from discord.ext import commands
 
 from bot.db.database import Database
+from bot.db.member_settings import MemberSettingsStore
 from bot.db.meta import MetaStore
+from bot.db.parties import PartyStore
 from bot.lookup import ShowLookup
 from bot.settings import Settings
 from bot.tree import WatchTree
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("cogs.drama", "cogs.about")
+EXTENSIONS = ("cogs.drama", "cogs.about", "cogs.party")
 TREE_HASH_KEY = "command_tree_hash"
+
+
+def intents() -> discord.Intents:
+    """The default intents plus Server Members (privileged: switch it on in the developer portal), without
+    which Discord does not say that a member left, and their watch parties would keep them."""
+    chosen = discord.Intents.default()
+    chosen.members = True
+    return chosen
 
 
 class WatchCompanion(commands.Bot):
@@ -40,7 +50,9 @@ class WatchCompanion(commands.Bot):
             # No prefix commands: a mention prefix keeps commands.Bot happy without reading message content.
             command_prefix=commands.when_mentioned,
             help_command=None,
-            intents=discord.Intents.default(),
+            intents=intents(),
+            # Parties only need to hear that a member left; the member list itself is never read.
+            chunk_guilds_at_startup=False,
             # Nothing the bot sends pings anyone unless a call site opts in on purpose.
             allowed_mentions=discord.AllowedMentions.none(),
             tree_cls=WatchTree,
@@ -49,6 +61,8 @@ class WatchCompanion(commands.Bot):
         self.db = db
         self.lookup = lookup
         self.meta = MetaStore(db)
+        self.parties = PartyStore(db)
+        self.member_settings = MemberSettingsStore(db)
         self.initial_extensions = extensions
         # What each command does once a member picks a show from an ambiguous title's list, by action name
         # (see cogs/_titles.py); cogs register theirs in cog_load.

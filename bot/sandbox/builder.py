@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.sandbox.gateway import Gateway
 from bot.sandbox.options import CommandOptions, UserRef
-from bot.sandbox.payloads import channel_payload, member_payload, role_payload
+from bot.sandbox.payloads import channel_payload, member_payload, role_payload, user_payload
 from bot.sandbox.state import (
     DEFAULT_BOT_PERMISSIONS,
     DEFAULT_EVERYONE_PERMISSIONS,
@@ -119,6 +119,13 @@ class WorldBuilder:
             "GUILD_MEMBER_ADD", {"guild_id": str(guild.id), **member_payload(member, user)}, guild_id=guild.id
         )
         return member
+
+    async def remove_member(self, guild: Guild, user: UserRef) -> None:
+        """The member leaves (or is kicked from) the guild: GUILD_MEMBER_REMOVE, which needs the members intent."""
+        member = self._member(guild, user)
+        del guild.members[member.user_id]
+        payload = {"guild_id": str(guild.id), "user": user_payload(self.world.users[member.user_id])}
+        await self.gateway.dispatch("GUILD_MEMBER_REMOVE", payload, guild_id=guild.id)
 
     async def set_roles(self, guild: Guild, user: UserRef, roles: Iterable[Role]) -> Member:
         member = self._member(guild, user)
