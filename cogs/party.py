@@ -193,9 +193,14 @@ class Parties(commands.GroupCog, group_name="party", group_description="Watch a 
         if show is None:
             raise ExpiredComponentError("This party's show is no longer in the catalogue.")
         store = self.bot.parties
+        before = await store.open_session(party.guild_id, party.id)
         done = await store.advance(
             party.guild_id, party.id, show, interaction.user.id, self.manages_events(interaction)
         )
+        if before and before.event_id and before.starts_at and before.starts_at > self.clock() and interaction.guild:
+            # Watched before the planned evening: its Discord event would announce a session that is over.
+            await interaction.response.defer(thinking=True)
+            await self.delete_event(interaction.guild, before.event_id)
         moved = ", ".join(f"<@{u.progress.user_id}>" for u in done.moved)
         past = ", ".join(f"<@{u}>" for u in done.already_past)
         lines = [
@@ -206,16 +211,13 @@ class Parties(commands.GroupCog, group_name="party", group_description="Watch a 
             lines.append(f"Already past it (unchanged): {past}.")
         lines.append("Members who did not check in keep their own place.")
         view: discord.ui.View | None = None
-        if session_episode_exists(show, done.party):
+        if following(show, done.party.position) is not None:
             session = await store.current_session(party.guild_id, party.id)
             lines.append(session_post(done.party, show, None))
             view = check_in_view(session.id)
         else:
             lines.append("That was the last episode: end the party with `/party end` when you are done.")
-        if view is None:
-            await interaction.response.send_message("\n".join(lines))
-        else:
-            await interaction.response.send_message("\n".join(lines), view=view)
+        await answer(interaction, "\n".join(lines), view)
 
     # -- schedule ---------------------------------------------------------------------------------------------------
 
@@ -253,7 +255,7 @@ class Parties(commands.GroupCog, group_name="party", group_description="Watch a 
         event_note = await self.create_event(interaction, party, show, session, parsed)
         if event_note:
             lines.append(event_note)
-        await interaction.edit_original_response(content="\n".join(lines), view=check_in_view(session.id))
+        await answer(interaction, "\n".join(lines), check_in_view(session.id))
 
     async def read_time(self, user_id: int, when: str, zone_option: str | None) -> ParsedTime:
         zone = canonical_zone(zone_option) if zone_option and zone_option.strip() else None
@@ -332,7 +334,7 @@ class Parties(commands.GroupCog, group_name="party", group_description="Watch a 
             f"Watch party {quoted(party)} has ended at {episode_text(show, result.party.position)} of"
             f" {show_title(show)}. Its history is kept, and the name is free for a new party."
         )
-        await reply(interaction, content=text, ephemeral=False)
+        await answer(interaction, text)
 
     # -- reminders --------------------------------------------------------------------------------------------------
 
@@ -400,8 +402,14 @@ class Parties(commands.GroupCog, group_name="party", group_description="Watch a 
             log.exception("updating parties after member %s left guild %s failed", payload.user.id, payload.guild_id)
 
 
-def session_episode_exists(show: Show, party: Party) -> bool:
-    return following(show, party.position) is not None
+async def answer(interaction: discord.Interaction[Any], content: str, view: discord.ui.View | None = None) -> None:
+    """A public answer, whether or not the command deferred (publicly) first."""
+    if interaction.response.is_done():
+        await interaction.edit_original_response(content=content, view=view)
+    elif view is None:
+        await interaction.response.send_message(content)
+    else:
+        await interaction.response.send_message(content, view=view)
 
 
 async def setup(bot: WatchCompanion) -> None:

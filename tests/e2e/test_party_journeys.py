@@ -127,12 +127,27 @@ async def test_two_members_watch_the_trauma_code_together(party_world):
     assert "@alice: ep 1/8" in text
     assert "@bob: ep 2/8" in text
 
+    # The next evening is planned, then the party ends: its Discord event goes with it.
+    await run(world, "alice", "party schedule", name=NAME, when="in 3 hours", timezone="Europe/London")
+    planned = {e["id"] for e in driver.scheduled_events(world.guild)} - {event["id"]}
+    assert len(planned) == 1
     ended = await run(world, "alice", "party end", name=NAME)
     assert "has ended at ep 2/8" in ended.text()
+    assert planned.isdisjoint(e["id"] for e in driver.scheduled_events(world.guild))
     # The event of the ended party's open session is removed; the name is free again.
     again = await run(world, "bob", "party create", title="The Trauma Code", name=NAME)
     assert "started the watch party" in again.text()
     assert world.sandbox.pings == []
+
+
+async def test_moving_on_before_the_planned_evening_removes_its_event(party_world):
+    world, _bot, _clock = party_world
+    await run(world, "alice", "party create", title="The Trauma Code", name=NAME)
+    await run(world, "alice", "party schedule", name=NAME, when="in 2 hours", timezone="Asia/Seoul")
+    assert len(world.sandbox.driver.scheduled_events(world.guild)) == 1
+    advanced = await run(world, "alice", "party next", name=NAME)
+    assert "has watched ep 1/8" in advanced.text()
+    assert world.sandbox.driver.scheduled_events(world.guild) == []
 
 
 async def test_a_party_is_invisible_from_another_server(party_world):
@@ -212,3 +227,26 @@ async def test_markdown_and_mentions_in_a_name_are_shown_inert(party_world):
     status = await run(world, "bob", "party status", name=name)
     assert "@\u200beveryone" in status.text()
     assert world.sandbox.pings == []
+
+
+async def test_a_time_in_a_daylight_saving_gap_is_moved_and_said(party_world):
+    world, _bot, _clock = party_world
+    await run(world, "alice", "party create", title="The Trauma Code", name=NAME)
+    # 02:30 on 14 March 2027 does not exist in New York: the clocks go from 02:00 to 03:00.
+    result = await run(
+        world, "alice", "party schedule", name=NAME, when="2027-03-14 02:30", timezone="America/New_York"
+    )
+    assert "does not exist (the clocks go forward)" in result.text()
+    [event] = world.sandbox.driver.scheduled_events(world.guild)
+    assert dt.datetime.fromisoformat(event["scheduled_start_time"]) == dt.datetime(2027, 3, 14, 7, 30, tzinfo=dt.UTC)
+
+
+async def test_the_saved_zone_is_used_when_the_option_is_left_empty(party_world):
+    world, bot, clock = party_world
+    await bot.member_settings.set_timezone(world.users["alice"].id, "Asia/Seoul")
+    await run(world, "alice", "party create", title="The Trauma Code", name=NAME)
+    await run(world, "alice", "party schedule", name=NAME, when="tomorrow 8pm")
+    local_tomorrow = clock().astimezone(SEOUL).date() + dt.timedelta(days=1)
+    expected = dt.datetime.combine(local_tomorrow, dt.time(20, 0), SEOUL).astimezone(dt.UTC)
+    [event] = world.sandbox.driver.scheduled_events(world.guild)
+    assert dt.datetime.fromisoformat(event["scheduled_start_time"]) == expected
