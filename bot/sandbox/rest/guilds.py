@@ -8,7 +8,13 @@ from typing import Any
 from aiohttp import web
 
 from bot.sandbox import rules
-from bot.sandbox.payloads import channel_payload, guild_payload, member_payload, role_payload, user_payload
+from bot.sandbox.payloads import (
+    channel_payload,
+    guild_payload,
+    member_payload,
+    role_payload,
+    scheduled_event_payload,
+)
 from bot.sandbox.protocol import JSON
 from bot.sandbox.rest.base import ApiError, Resource, json_response, no_content, snowflake, truthy
 from bot.sandbox.state import CREATE_EVENTS, GUILD_VOICE, MANAGE_EVENTS, Guild, permissions_in, utcnow
@@ -106,25 +112,7 @@ class Guilds(Resource):
         body, _ = await self.read_body(request)
         self.enforce(check_event(body, creating=True, guild=guild), route)
         bot = self.context.bot
-        event: JSON = {
-            "id": str(self.world.ids.next()),
-            "guild_id": str(guild.id),
-            "channel_id": body.get("channel_id"),
-            "creator_id": str(bot.id),
-            "creator": user_payload(bot),
-            "name": body.get("name"),
-            "description": body.get("description"),
-            "scheduled_start_time": body.get("scheduled_start_time"),
-            "scheduled_end_time": body.get("scheduled_end_time"),
-            "privacy_level": body.get("privacy_level", 2),
-            "status": 1,
-            "entity_type": body.get("entity_type"),
-            "entity_id": None,
-            "entity_metadata": body.get("entity_metadata"),
-            "user_count": 0,
-            "image": None,
-            "recurrence_rule": body.get("recurrence_rule"),
-        }
+        event = scheduled_event_payload(self.world.ids.next(), guild, bot, body)
         guild.scheduled_events[int(event["id"])] = event
         await self.context.gateway.dispatch("GUILD_SCHEDULED_EVENT_CREATE", event, guild_id=guild.id)
         return json_response(event)
