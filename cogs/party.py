@@ -150,9 +150,12 @@ class Parties(commands.GroupCog, group_name="party", group_description="Watch a 
             await interaction.response.send_message(f"You are already in {quoted(party)}.", ephemeral=True)
             return
         show = await self.show_of(party)
+        where = (
+            f"the party has watched {episode_text(show, party.position)}" if party.position else "nothing watched yet"
+        )
         await interaction.response.send_message(
-            f"<@{interaction.user.id}> joined the watch party {quoted(party)} ({show_title(show)}, party at"
-            f" {episode_text(show, party.position)}). Your own progress stays where it is until you check in."
+            f"<@{interaction.user.id}> joined the watch party {quoted(party)} ({show_title(show)}, {where})."
+            " Your own progress moves with the party only for the sessions you check in for."
         )
 
     @app_commands.command(name="leave", description="Leave a watch party")
