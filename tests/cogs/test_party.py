@@ -10,7 +10,13 @@ from unittest.mock import AsyncMock, MagicMock
 import discord
 import pytest
 
-from bot.domain.errors import InvalidInputError, MissingPermissionError, PartyNotFoundError
+from bot.domain.errors import (
+    AmbiguousTitleError,
+    ExpiredComponentError,
+    InvalidInputError,
+    MissingPermissionError,
+    PartyNotFoundError,
+)
 from bot.domain.progress import Position
 from cogs._party_ui import GuildOnlyError, PartyCheckInButton
 from tests.clock import SettableClock
@@ -138,6 +144,26 @@ async def test_the_check_in_button_of_another_server_finds_nothing(offline_bot, 
     await PartyCheckInButton(session.id).callback(fake)
     assert "That session is over" in sent(fake)["content"]
     assert await offline_bot.parties.check_ins(GUILD, session.id) == []
+
+
+async def test_a_pick_from_an_ambiguous_titles_list_creates_the_party_named_before(offline_bot, clock):
+    show = await trauma(offline_bot)
+    # The catalogue rarely makes a title ambiguous; here the lookup says so, as it does for "Kim" among many shows.
+    offline_bot.lookup.resolve_local = AsyncMock(side_effect=AmbiguousTitleError("Trauma", [(show.title, show.id)]))
+    asked = interaction(offline_bot)
+    await cog(offline_bot).create.callback(cog(offline_bot), asked, title="Trauma", name="Friday Trauma")
+    offered = sent(asked)
+    assert offered["ephemeral"] is True
+    assert offered["view"].children[0].item.custom_id == "pick:party.create:42"
+    assert await offline_bot.parties.open_parties(GUILD) == []
+
+    picked = interaction(offline_bot)
+    picked.response.is_done.return_value = True  # the select deferred before running the action
+    await offline_bot.title_actions["party.create"](picked, show, "42")
+    [party] = await offline_bot.parties.open_parties(GUILD)
+    assert (party.name, party.host_id, party.show_id) == ("Friday Trauma", HOST, show.id)
+    with pytest.raises(ExpiredComponentError, match="run /party create again"):
+        await offline_bot.title_actions["party.create"](picked, show, "42")
 
 
 # -- reminders ------------------------------------------------------------------------------------------------------

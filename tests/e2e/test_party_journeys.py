@@ -14,6 +14,7 @@ import pytest
 from bot.db.progress import ProgressStore
 from bot.domain.progress import Position
 from bot.playground.demo import DemoServer, running_bot
+from bot.sandbox.state import DEFAULT_EVERYONE_PERMISSIONS
 from tests.clock import SettableClock
 from tests.conftest import offline_settings
 from tests.e2e.conftest import assert_clean
@@ -250,3 +251,19 @@ async def test_the_saved_zone_is_used_when_the_option_is_left_empty(party_world)
     expected = dt.datetime.combine(local_tomorrow, dt.time(20, 0), SEOUL).astimezone(dt.UTC)
     [event] = world.sandbox.driver.scheduled_events(world.guild)
     assert dt.datetime.fromisoformat(event["scheduled_start_time"]) == expected
+
+
+async def test_without_event_permissions_the_session_is_still_planned_and_said(party_world):
+    world, bot, _clock = party_world
+    driver = world.sandbox.driver
+    small = await driver.create_guild(
+        "Small Club", owner=world.users["alice"], bot_permissions=DEFAULT_EVERYONE_PERMISSIONS
+    )
+    channel = await driver.create_text_channel(small, "general")
+    await run(world, "alice", "party create", channel=channel, title="The Trauma Code", name=NAME)
+    result = await run(world, "alice", "party schedule", channel=channel, name=NAME, when="in 2 hours", timezone="UTC")
+    assert "I couldn't create a Discord event: I need the Create Events (or Manage Events) permission" in result.text()
+    assert driver.scheduled_events(small) == []
+    [party] = await bot.parties.open_parties(small.id)
+    session = await bot.parties.open_session(small.id, party.id)
+    assert session.starts_at is not None
