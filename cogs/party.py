@@ -16,7 +16,7 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot.db.progress import Clock, utcnow
-from bot.domain.errors import ExpiredComponentError, InvalidInputError
+from bot.domain.errors import AlreadyFinishedError, ExpiredComponentError, InvalidInputError
 from bot.domain.models import Show
 from bot.domain.progress import (
     Party,
@@ -123,7 +123,11 @@ class Parties(commands.GroupCog, group_name="party", group_description="Watch a 
         self.pending[key] = cleaned
         while len(self.pending) > PENDING_LIMIT:
             self.pending.popitem(last=False)
-        show = await resolve_title(interaction, title, CREATE_ACTION, extra=key)
+        try:
+            show = await resolve_title(interaction, title, CREATE_ACTION, extra=key)
+        except Exception:
+            self.pending.pop(key, None)
+            raise
         if show is not None:
             await self.create_for_pick(interaction, show, key)
 
@@ -242,8 +246,12 @@ class Parties(commands.GroupCog, group_name="party", group_description="Watch a 
     ) -> None:
         party = await self.find(interaction, name)
         require_party_manager(party, interaction.user.id, self.manages_events(interaction))
-        parsed = await self.read_time(interaction.user.id, when, timezone)
         show = await self.show_of(party)
+        if show is not None and following(show, party.position) is None:
+            raise AlreadyFinishedError(
+                f"{quoted(party)} has watched the last episode of {show_title(show)}: end it with /party end."
+            )
+        parsed = await self.read_time(interaction.user.id, when, timezone)
         session, replaced = await self.bot.parties.schedule(
             party.guild_id, party.id, interaction.user.id, self.manages_events(interaction), parsed.at
         )

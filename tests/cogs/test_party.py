@@ -11,6 +11,7 @@ import discord
 import pytest
 
 from bot.domain.errors import (
+    AlreadyFinishedError,
     AmbiguousTitleError,
     ExpiredComponentError,
     InvalidInputError,
@@ -124,6 +125,18 @@ async def test_schedule_without_any_zone_asks_for_one(offline_bot, clock):
     parties = cog(offline_bot)
     with pytest.raises(InvalidInputError, match="Which time zone is that in"):
         await parties.schedule.callback(parties, interaction(offline_bot), name="Friday Trauma", when="20:00")
+
+
+async def test_a_finished_party_cannot_schedule_another_evening(offline_bot, clock):
+    party, _ = await party_at(offline_bot, clock)
+    show = await trauma(offline_bot)
+    for _ in range(8):
+        await offline_bot.parties.advance(GUILD, party.id, show, HOST, False)
+    parties = cog(offline_bot)
+    fake = interaction(offline_bot)
+    with pytest.raises(AlreadyFinishedError, match="has watched the last episode"):
+        await parties.schedule.callback(parties, fake, name="Friday Trauma", when="20:00", timezone="UTC")
+    assert (await offline_bot.parties.open_session(GUILD, party.id)) is None
 
 
 async def test_the_check_in_button_answers_privately_and_joins_the_party(offline_bot, clock):
