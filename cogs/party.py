@@ -167,13 +167,18 @@ class Parties(commands.GroupCog, group_name="party", group_description="Watch a 
     @app_commands.autocomplete(name=name_autocomplete)
     async def leave(self, interaction: discord.Interaction[Any], name: app_commands.Range[str, 1, 100]) -> None:
         party = await self.find(interaction, name)
+        before = await self.bot.parties.open_session(party.guild_id, party.id)
         result = await self.bot.parties.leave(party.guild_id, party.id, interaction.user.id)
         text = f"<@{interaction.user.id}> left the watch party {quoted(party)}."
+        if result.ended and before and before.event_id and interaction.guild:
+            # The last member left: the evening they planned is off.
+            await interaction.response.defer(thinking=True)
+            await self.delete_event(interaction.guild, before.event_id)
         if result.ended:
             text += " Nobody is left, so it has ended (its history is kept)."
         elif result.new_host_id is not None:
             text += f" <@{result.new_host_id}> hosts it now."
-        await interaction.response.send_message(text)
+        await answer(interaction, text)
 
     # -- status -----------------------------------------------------------------------------------------------------
 

@@ -267,3 +267,13 @@ async def test_without_event_permissions_the_session_is_still_planned_and_said(p
     [party] = await bot.parties.open_parties(small.id)
     session = await bot.parties.open_session(small.id, party.id)
     assert session.starts_at is not None
+
+
+async def test_the_last_member_leaving_ends_the_party_and_its_event(party_world):
+    world, bot, _clock = party_world
+    await run(world, "alice", "party create", title="The Trauma Code", name=NAME)
+    await run(world, "alice", "party schedule", name=NAME, when="in 2 hours", timezone="UTC")
+    left = await run(world, "alice", "party leave", name=NAME)
+    assert "Nobody is left, so it has ended" in left.text()
+    assert world.sandbox.driver.scheduled_events(world.guild) == []
+    assert await bot.parties.open_parties(world.guild.id) == []
