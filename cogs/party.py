@@ -167,13 +167,12 @@ class Parties(commands.GroupCog, group_name="party", group_description="Watch a 
     @app_commands.autocomplete(name=name_autocomplete)
     async def leave(self, interaction: discord.Interaction[Any], name: app_commands.Range[str, 1, 100]) -> None:
         party = await self.find(interaction, name)
-        before = await self.bot.parties.open_session(party.guild_id, party.id)
         result = await self.bot.parties.leave(party.guild_id, party.id, interaction.user.id)
         text = f"<@{interaction.user.id}> left the watch party {quoted(party)}."
-        if result.ended and before and before.event_id and interaction.guild:
+        if result.event_id is not None and interaction.guild:
             # The last member left: the evening they planned is off.
             await interaction.response.defer(thinking=True)
-            await self.delete_event(interaction.guild, before.event_id)
+            await self.delete_event(interaction.guild, result.event_id)
         if result.ended:
             text += " Nobody is left, so it has ended (its history is kept)."
         elif result.new_host_id is not None:
@@ -403,7 +402,10 @@ class Parties(commands.GroupCog, group_name="party", group_description="Watch a 
     async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
         try:
             results = await self.bot.parties.member_left_guild(payload.guild_id, payload.user.id)
+            guild = self.bot.get_guild(payload.guild_id)
             for result in results:
+                if result.event_id is not None and guild is not None:
+                    await self.delete_event(guild, result.event_id)
                 if result.new_host_id is None and not result.ended:
                     continue
                 channel = self.bot.get_channel(result.party.channel_id)

@@ -277,3 +277,16 @@ async def test_the_last_member_leaving_ends_the_party_and_its_event(party_world)
     assert "Nobody is left, so it has ended" in left.text()
     assert world.sandbox.driver.scheduled_events(world.guild) == []
     assert await bot.parties.open_parties(world.guild.id) == []
+
+
+async def test_the_last_member_leaving_the_server_takes_the_planned_event_with_the_party(party_world):
+    world, bot, _clock = party_world
+    driver = world.sandbox.driver
+    await run(world, "bob", "party create", title="The Trauma Code", name=NAME)
+    await run(world, "bob", "party schedule", name=NAME, when="in 2 hours", timezone="UTC")
+    assert len(driver.scheduled_events(world.guild)) == 1
+    await driver.remove_member(world.guild, world.users["bob"])
+    await driver.wait_message(world.channel, lambda m: "its last member left the server" in m.content)
+    await world.sandbox.settle()
+    assert driver.scheduled_events(world.guild) == []
+    assert await bot.parties.open_parties(world.guild.id) == []
