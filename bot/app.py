@@ -21,8 +21,16 @@ from bot.tree import WatchTree
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("cogs.drama", "cogs.about", "cogs.reviews", "cogs.config", "cogs.privacy")
+EXTENSIONS = ("cogs.drama", "cogs.about", "cogs.party", "cogs.reviews", "cogs.config", "cogs.privacy")
 TREE_HASH_KEY = "command_tree_hash"
+
+
+def intents() -> discord.Intents:
+    """The default intents plus Server Members (privileged: switch it on in the developer portal), without
+    which Discord does not say that a member left, and their watch parties would keep them."""
+    chosen = discord.Intents.default()
+    chosen.members = True
+    return chosen
 
 
 class WatchCompanion(commands.Bot):
@@ -44,7 +52,9 @@ class WatchCompanion(commands.Bot):
             # No prefix commands: a mention prefix keeps commands.Bot happy without reading message content.
             command_prefix=commands.when_mentioned,
             help_command=None,
-            intents=discord.Intents.default(),
+            intents=intents(),
+            # Parties only need to hear that a member left; the member list itself is never read.
+            chunk_guilds_at_startup=False,
             # Nothing the bot sends pings anyone unless a call site opts in on purpose.
             allowed_mentions=discord.AllowedMentions.none(),
             tree_cls=WatchTree,

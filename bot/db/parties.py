@@ -82,6 +82,7 @@ class LeaveResult:
     party: Party
     new_host_id: int | None
     ended: bool
+    event_id: int | None = None  # when it ended: the Discord event of its open session, for the cog to delete
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +150,11 @@ async def _remove_member(conn: aiosqlite.Connection, party: Party, user_id: int,
             "UPDATE parties SET host_id = ? WHERE guild_id = ? AND id = ?", (heir[0], party.guild_id, party.id)
         )
         return LeaveResult(await _load_party(conn, party.guild_id, party.id), int(heir[0]), ended=False)
+    event = await _one(
+        conn,
+        "SELECT event_id FROM party_sessions WHERE guild_id = ? AND party_id = ? AND closed_at IS NULL",
+        (party.guild_id, party.id),
+    )
     await conn.execute(
         "UPDATE parties SET ended_at = ? WHERE guild_id = ? AND id = ?", (stamp, party.guild_id, party.id)
     )
@@ -156,7 +162,8 @@ async def _remove_member(conn: aiosqlite.Connection, party: Party, user_id: int,
         "UPDATE party_sessions SET closed_at = ? WHERE guild_id = ? AND party_id = ? AND closed_at IS NULL",
         (stamp, party.guild_id, party.id),
     )
-    return LeaveResult(await _load_party(conn, party.guild_id, party.id, open_only=False), None, ended=True)
+    ended = await _load_party(conn, party.guild_id, party.id, open_only=False)
+    return LeaveResult(ended, None, ended=True, event_id=None if event is None else event[0])
 
 
 class PartyStore:

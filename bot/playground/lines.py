@@ -70,7 +70,8 @@ def parse_options(text: str, specs: Iterable[JSON]) -> dict[str, str]:
         raise ScriptError(f"this command takes no options (got {shorten(text, 40)!r})")
     for match in _OPTION_LIKE.finditer(text):
         word = match.group(1)
-        if word not in names and word == word.lower():
+        # A clock time ("21:30" in ``when:tomorrow 21:30``) is text, not an option.
+        if word not in names and word == word.lower() and not word.isdigit():
             raise ScriptError(_unknown_option(word, names))
     pattern = re.compile(r"(?:^|\s)(" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r"):")
     marks = list(pattern.finditer(text))

@@ -4,11 +4,13 @@ bot roles, channels, members, roles and overwrites; each change is announced on 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.sandbox.gateway import Gateway
 from bot.sandbox.options import CommandOptions, UserRef
-from bot.sandbox.payloads import channel_payload, member_payload, role_payload
+from bot.sandbox.payloads import channel_payload, member_payload, role_payload, scheduled_event_payload, user_payload
+from bot.sandbox.protocol import JSON
 from bot.sandbox.state import (
     DEFAULT_BOT_PERMISSIONS,
     DEFAULT_EVERYONE_PERMISSIONS,
@@ -142,6 +144,29 @@ class WorldBuilder:
             "GUILD_MEMBER_ADD", {"guild_id": str(guild.id), **member_payload(member, user)}, guild_id=guild.id
         )
         return member
+
+    async def remove_member(self, guild: Guild, user: UserRef) -> None:
+        """The member leaves (or is kicked from) the guild: GUILD_MEMBER_REMOVE, which needs the members intent."""
+        member = self._member(guild, user)
+        del guild.members[member.user_id]
+        payload = {"guild_id": str(guild.id), "user": user_payload(self.world.users[member.user_id])}
+        await self.gateway.dispatch("GUILD_MEMBER_REMOVE", payload, guild_id=guild.id)
+
+    async def create_scheduled_event(
+        self, guild: Guild, creator: User, name: str, start: datetime, *, location: str = "#general"
+    ) -> JSON:
+        """An external event a member made in the Discord client (not the bot)."""
+        body: JSON = {
+            "name": name,
+            "scheduled_start_time": start.isoformat(),
+            "scheduled_end_time": (start + timedelta(hours=1)).isoformat(),
+            "entity_type": 3,
+            "entity_metadata": {"location": location},
+        }
+        event = scheduled_event_payload(self.world.ids.next(), guild, creator, body)
+        guild.scheduled_events[int(event["id"])] = event
+        await self.gateway.dispatch("GUILD_SCHEDULED_EVENT_CREATE", event, guild_id=guild.id)
+        return event
 
     async def set_roles(self, guild: Guild, user: UserRef, roles: Iterable[Role]) -> Member:
         member = self._member(guild, user)

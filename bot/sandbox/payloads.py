@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.sandbox.protocol import JSON
-from bot.sandbox.state import Attachment, Channel, Guild, Member, Role, User
+from bot.sandbox.state import GUILD_VOICE, Attachment, Channel, Guild, Member, Role, User
 
 
 def iso(dt: datetime) -> str:
@@ -75,6 +75,9 @@ def channel_payload(channel: Channel, users: dict[int, User] | None = None) -> J
                 "rate_limit_per_user": 0,
             }
         )
+        if channel.type == GUILD_VOICE:
+            # discord.py reads these from every voice channel it is told about.
+            data.update({"bitrate": 64000, "user_limit": 0, "rtc_region": None})
     else:
         known = users or {}
         data["recipients"] = [user_payload(known[uid]) for uid in channel.recipient_ids if uid in known]
@@ -151,4 +154,27 @@ def guild_payload(guild: Guild) -> JSON:
         "premium_progress_bar_enabled": False,
         "max_members": 500000,
         "max_video_channel_users": 25,
+    }
+
+
+def scheduled_event_payload(event_id: int, guild: Guild, creator: User, body: JSON) -> JSON:
+    """A scheduled event as Discord stores it, from the fields a create request carries."""
+    return {
+        "id": str(event_id),
+        "guild_id": str(guild.id),
+        "channel_id": body.get("channel_id"),
+        "creator_id": str(creator.id),
+        "creator": user_payload(creator),
+        "name": body.get("name"),
+        "description": body.get("description"),
+        "scheduled_start_time": body.get("scheduled_start_time"),
+        "scheduled_end_time": body.get("scheduled_end_time"),
+        "privacy_level": body.get("privacy_level", 2),
+        "status": 1,
+        "entity_type": body.get("entity_type"),
+        "entity_id": None,
+        "entity_metadata": body.get("entity_metadata"),
+        "user_count": 0,
+        "image": None,
+        "recurrence_rule": body.get("recurrence_rule"),
     }

@@ -129,6 +129,16 @@ async def test_when_the_host_leaves_the_longest_standing_member_hosts_and_the_la
     assert not (await parties.get(GUILD, party.id)).is_open
 
 
+async def test_the_last_one_out_hands_back_the_planned_evenings_event(parties, seed, clock):
+    party = await make(parties, seed)
+    session, _ = await parties.schedule(GUILD, party.id, HOST, False, T0 + dt.timedelta(hours=2))
+    await parties.set_event(GUILD, session.id, 555)
+    await parties.join(GUILD, party.id, BO)
+    assert (await parties.leave(GUILD, party.id, HOST)).event_id is None  # BO still plans to watch
+    [ended] = await parties.member_left_guild(GUILD, BO)
+    assert (ended.ended, ended.event_id) == (True, 555)
+
+
 async def test_next_moves_those_who_checked_in_and_nobody_else(parties, progress, seed, db):
     party = await make(parties, seed)
     for user in (ANA, BO, CY):

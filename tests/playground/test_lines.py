@@ -107,3 +107,8 @@ def test_help_lists_the_commands_as_synced_and_nothing_else():
         first, second = [*line.split(), ""][:2]
         verbs |= {first.rstrip(","), second} if first.endswith(",") else {first}
     assert verbs == set(VERBS) - {"exit"}
+
+
+def test_a_clock_time_in_a_value_is_text_not_an_option():
+    line = parse_line("/drama episodes title:Night 21:30 club season:2", COMMANDS)
+    assert line.options == {"title": "Night 21:30 club", "season": "2"}

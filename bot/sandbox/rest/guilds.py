@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from aiohttp import web
 
 from bot.sandbox import rules
-from bot.sandbox.payloads import channel_payload, guild_payload, member_payload, role_payload, user_payload
+from bot.sandbox.payloads import (
+    channel_payload,
+    guild_payload,
+    member_payload,
+    role_payload,
+    scheduled_event_payload,
+)
 from bot.sandbox.protocol import JSON
 from bot.sandbox.rest.base import ApiError, Resource, json_response, no_content, snowflake, truthy
-from bot.sandbox.state import CREATE_EVENTS, MANAGE_EVENTS, Guild, permissions_in
+from bot.sandbox.state import CREATE_EVENTS, GUILD_VOICE, MANAGE_EVENTS, Guild, permissions_in, utcnow
+
+# Scheduled event entity types, privacy level and statuses (Discord's numbers).
+STAGE_INSTANCE, VOICE, EXTERNAL = 1, 2, 3
+GUILD_ONLY = 2
+SCHEDULED, ACTIVE, COMPLETED, CANCELED = 1, 2, 3, 4
+GUILD_STAGE_VOICE = 13
+# Where each status may go next; a finished or cancelled event cannot change any more.
+_NEXT_STATUS = {SCHEDULED: {SCHEDULED, ACTIVE, CANCELED}, ACTIVE: {ACTIVE, COMPLETED}}
 
 
 class Guilds(Resource):
@@ -67,10 +82,15 @@ class Guilds(Resource):
             raise ApiError(404, 10070, "Unknown Guild Scheduled Event")
         return guild, event
 
-    def _require_events(self, guild: Guild, route: str) -> None:
+    def _require_events(self, guild: Guild, route: str, event: JSON | None = None) -> None:
+        """Create Events lets the bot create events and edit or delete its own; Manage Events, anyone's."""
         perms = permissions_in(guild, self.bot_id, None)
-        if not perms & (MANAGE_EVENTS | CREATE_EVENTS):
-            self.records.record_violation("missing_permissions", "bot cannot create or manage events", route=route)
+        allowed = bool(perms & MANAGE_EVENTS) or (
+            bool(perms & CREATE_EVENTS) and (event is None or event.get("creator_id") == str(self.bot_id))
+        )
+        if not allowed:
+            what = "create or manage events" if event is None else "manage an event it did not create"
+            self.records.record_violation("missing_permissions", f"bot cannot {what}", route=route)
             raise ApiError(403, 50013, "Missing Permissions")
 
     def _with_count(self, event: JSON, request: web.Request) -> JSON:
@@ -90,27 +110,9 @@ class Guilds(Resource):
         guild = self.guild(snowflake(request, "guild_id"))
         self._require_events(guild, route)
         body, _ = await self.read_body(request)
-        self.enforce(check_event(body, creating=True), route)
+        self.enforce(check_event(body, creating=True, guild=guild), route)
         bot = self.context.bot
-        event: JSON = {
-            "id": str(self.world.ids.next()),
-            "guild_id": str(guild.id),
-            "channel_id": body.get("channel_id"),
-            "creator_id": str(bot.id),
-            "creator": user_payload(bot),
-            "name": body.get("name"),
-            "description": body.get("description"),
-            "scheduled_start_time": body.get("scheduled_start_time"),
-            "scheduled_end_time": body.get("scheduled_end_time"),
-            "privacy_level": body.get("privacy_level", 2),
-            "status": 1,
-            "entity_type": body.get("entity_type"),
-            "entity_id": None,
-            "entity_metadata": body.get("entity_metadata"),
-            "user_count": 0,
-            "image": None,
-            "recurrence_rule": body.get("recurrence_rule"),
-        }
+        event = scheduled_event_payload(self.world.ids.next(), guild, bot, body)
         guild.scheduled_events[int(event["id"])] = event
         await self.context.gateway.dispatch("GUILD_SCHEDULED_EVENT_CREATE", event, guild_id=guild.id)
         return json_response(event)
@@ -118,9 +120,11 @@ class Guilds(Resource):
     async def edit_event(self, request: web.Request) -> web.Response:
         route = "PATCH /guilds/{guild_id}/scheduled-events/{event_id}"
         guild, event = self._event(request)
-        self._require_events(guild, route)
+        self._require_events(guild, route, event)
         body, _ = await self.read_body(request)
-        self.enforce(check_event({**event, **body}, creating=False), route)
+        problems = check_event({**event, **body}, creating=False, guild=guild, changed=set(body))
+        problems += check_status(event, body)
+        self.enforce(problems, route)
         editable = (
             "channel_id", "entity_metadata", "name", "privacy_level", "scheduled_start_time", "scheduled_end_time",
             "description", "entity_type", "status", "image", "recurrence_rule",
@@ -131,33 +135,93 @@ class Guilds(Resource):
 
     async def delete_event(self, request: web.Request) -> web.Response:
         guild, event = self._event(request)
-        self._require_events(guild, "DELETE /guilds/{guild_id}/scheduled-events/{event_id}")
+        self._require_events(guild, "DELETE /guilds/{guild_id}/scheduled-events/{event_id}", event)
         del guild.scheduled_events[int(event["id"])]
         await self.context.gateway.dispatch("GUILD_SCHEDULED_EVENT_DELETE", event, guild_id=guild.id)
         return no_content()
 
 
-def check_event(body: JSON, *, creating: bool) -> list[rules.Problem]:
+def _when(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        stamp = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return stamp if stamp.tzinfo else None
+
+
+def check_event(
+    body: JSON, *, creating: bool, guild: Guild | None = None, changed: set[str] | None = None
+) -> list[rules.Problem]:
+    """The fields Discord checks on an event: name, description, times (a new start in the future, the end after
+    it), the entity type with its channel (a voice or stage channel of the guild) or its location, privacy."""
     problems: list[rules.Problem] = []
     name = body.get("name")
     if not isinstance(name, str) or not 1 <= len(name) <= 100:
         problems.append(rules.Problem(("name",), "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length."))
     if isinstance(body.get("description"), str) and len(body["description"]) > 1000:
         problems.append(rules.Problem(("description",), "BASE_TYPE_MAX_LENGTH", "Must be 1000 or fewer in length."))
+    start, end = _when(body.get("scheduled_start_time")), _when(body.get("scheduled_end_time"))
     if not body.get("scheduled_start_time"):
         problems.append(rules.Problem(("scheduled_start_time",), "BASE_TYPE_REQUIRED", "This field is required"))
+    elif start is None:
+        problems.append(
+            rules.Problem(("scheduled_start_time",), "DATE_TIME_TYPE_PARSE", "Could not parse the date and time.")
+        )
+    elif (creating or "scheduled_start_time" in (changed or set())) and start <= utcnow():
+        problems.append(
+            rules.Problem(
+                ("scheduled_start_time",), "GUILD_SCHEDULED_EVENT_SCHEDULE_PAST", "Cannot schedule event in the past."
+            )
+        )
+    if body.get("scheduled_end_time") and start is not None and (end is None or end <= start):
+        problems.append(
+            rules.Problem(
+                ("scheduled_end_time",), "GUILD_SCHEDULED_EVENT_END_BEFORE_START", "Cannot end event before it starts."
+            )
+        )
+    if body.get("privacy_level", GUILD_ONLY) != GUILD_ONLY:
+        problems.append(rules.Problem(("privacy_level",), "BASE_TYPE_CHOICES", "Value must be one of {2}."))
     kind = body.get("entity_type")
-    if kind == 3:
+    if kind == EXTERNAL:
         location = (body.get("entity_metadata") or {}).get("location")
         if not location:
             problems.append(
                 rules.Problem(("entity_metadata", "location"), "BASE_TYPE_REQUIRED", "This field is required")
             )
+        elif len(location) > 100:
+            problems.append(
+                rules.Problem(
+                    ("entity_metadata", "location"), "BASE_TYPE_MAX_LENGTH", "Must be 100 or fewer in length."
+                )
+            )
         if not body.get("scheduled_end_time"):
             problems.append(rules.Problem(("scheduled_end_time",), "BASE_TYPE_REQUIRED", "This field is required"))
-    elif kind in (1, 2):
-        if not body.get("channel_id"):
+        if body.get("channel_id") and creating:
+            problems.append(rules.Problem(("channel_id",), "BASE_TYPE_CHOICES", "Must be empty for an external event."))
+    elif kind in (STAGE_INSTANCE, VOICE):
+        channel_id = body.get("channel_id")
+        if not channel_id:
             problems.append(rules.Problem(("channel_id",), "BASE_TYPE_REQUIRED", "This field is required"))
+        elif guild is not None:
+            channel = guild.channels.get(int(channel_id)) if str(channel_id).isdigit() else None
+            wanted = GUILD_STAGE_VOICE if kind == STAGE_INSTANCE else GUILD_VOICE
+            if channel is None or channel.type != wanted:
+                kind_name = "stage" if kind == STAGE_INSTANCE else "voice"
+                problems.append(
+                    rules.Problem(("channel_id",), "CHANNEL_TYPE_INVALID", f"Must be a {kind_name} channel.")
+                )
     elif creating or kind is not None:
         problems.append(rules.Problem(("entity_type",), "BASE_TYPE_CHOICES", "Value must be one of {1, 2, 3}."))
     return problems
+
+
+def check_status(event: JSON, body: JSON) -> list[rules.Problem]:
+    """Scheduled goes to active or canceled, active to completed; a finished or canceled event stays so."""
+    if "status" not in body:
+        return []
+    allowed = _NEXT_STATUS.get(int(event.get("status") or SCHEDULED), set())
+    if body["status"] in allowed:
+        return []
+    return [rules.Problem(("status",), "GUILD_SCHEDULED_EVENT_INVALID_STATUS", "Invalid status transition.")]
