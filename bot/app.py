@@ -12,14 +12,17 @@ import discord
 from discord.ext import commands
 
 from bot.db.database import Database
+from bot.db.member_settings import MemberSettingsStore
 from bot.db.meta import MetaStore
+from bot.db.progress import ProgressStore
+from bot.db.watchlist import WatchlistStore
 from bot.lookup import ShowLookup
 from bot.settings import Settings
 from bot.tree import WatchTree
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("cogs.drama", "cogs.about")
+EXTENSIONS = ("cogs.drama", "cogs.about", "cogs.progress", "cogs.watchlist", "cogs.settings")
 TREE_HASH_KEY = "command_tree_hash"
 
 
@@ -49,6 +52,11 @@ class WatchCompanion(commands.Bot):
         self.db = db
         self.lookup = lookup
         self.meta = MetaStore(db)
+        # Member stores are built here, from the injected database, so production, the playground and the tests
+        # (which all construct this class) give every cog the same stores.
+        self.progress = ProgressStore(db)
+        self.watchlist = WatchlistStore(db)
+        self.member_settings = MemberSettingsStore(db)
         self.initial_extensions = extensions
         # What each command does once a member picks a show from an ambiguous title's list, by action name
         # (see cogs/_titles.py); cogs register theirs in cog_load.
@@ -85,6 +93,8 @@ class WatchCompanion(commands.Bot):
 
     async def close(self) -> None:
         await super().close()
+        # Updates already queued were acknowledged or are about to be: commit them before the database closes.
+        await self.progress.drain()
         await self.lookup.close()
 
     async def on_ready(self) -> None:
