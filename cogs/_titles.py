@@ -74,7 +74,7 @@ async def reply(interaction: discord.Interaction[Any], *, ephemeral: bool, **fie
         await interaction.response.send_message(ephemeral=ephemeral, **fields)
         return
     if ephemeral:
-        await interaction.edit_original_response(content=None, **_as_edit(fields))
+        await interaction.edit_original_response(**_as_edit(fields))
         return
     title = fields["embed"].title if isinstance(fields.get("embed"), discord.Embed) else None
     done = f"Posted “{title}” in this channel." if title else "Posted in this channel."
@@ -83,7 +83,9 @@ async def reply(interaction: discord.Interaction[Any], *, ephemeral: bool, **fie
 
 
 def _as_edit(fields: dict[str, Any]) -> dict[str, Any]:
+    # An edit keeps whatever it does not replace: clear the "thinking" or pick-list parts this answer does not set.
     edit = dict(fields)
+    edit.setdefault("content", None)
     edit.setdefault("embed", None)
     edit.setdefault("view", None)
     return edit
