@@ -43,6 +43,10 @@ def stamp(when: dt.datetime, style: str = "R") -> str:
     return f"<t:{int(when.timestamp())}:{style}>"
 
 
+def shows(count: int) -> str:
+    return "1 show" if count == 1 else f"{count} shows"
+
+
 def title_of(show: Show) -> str:
     return f"**{inert(show.title, 200)}**"
 
@@ -164,7 +168,7 @@ async def progress_page(bot: WatchCompanion, owner_id: int, viewer_id: int, page
         embed.description = "You haven't marked any episodes yet. Try `/progress set` or `/progress next`."
     else:
         embed.description = f"<@{owner_id}> hasn't marked any episodes yet."
-    embed.set_footer(text=f"Page {current.index + 1}/{current.count} · {total} shows")
+    embed.set_footer(text=f"Page {current.index + 1}/{current.count} · {shows(total)}")
     view = discord.ui.View(timeout=None)
     if current.count > 1:
         for target, label, disabled in (
@@ -192,7 +196,7 @@ async def watchlist_page(
         embed.description = f"Your {what} is empty. `/watchlist add` puts a show on it."
     else:
         embed.description = f"The {what} of <@{owner_id}> is empty."
-    embed.set_footer(text=f"Page {current.index + 1}/{current.count} · {len(everything)} shows")
+    embed.set_footer(text=f"Page {current.index + 1}/{current.count} · {shows(len(everything))}")
     view = discord.ui.View(timeout=None)
     if current.count > 1:
         for target, label, disabled in (
