@@ -362,6 +362,62 @@ def check_modal(data: JSON) -> list[Problem]:
     return problems
 
 
+# The message fields the sandbox's own rules read, with the JSON type each must have. Discord refuses a body whose
+# fields have the wrong type before anything else; without the OpenAPI description at hand this is what checks it.
+_MESSAGE_FIELD_TYPES: dict[str, tuple[type, ...]] = {
+    "content": (str,),
+    "embeds": (list,),
+    "components": (list,),
+    "allowed_mentions": (dict,),
+    "attachments": (list,),
+    "flags": (int,),
+    "tts": (bool,),
+}
+_EMBED_FIELD_TYPES: dict[str, tuple[type, ...]] = {
+    "title": (str,),
+    "description": (str,),
+    "url": (str,),
+    "fields": (list,),
+    "footer": (dict,),
+    "author": (dict,),
+    "thumbnail": (dict,),
+    "image": (dict,),
+    "color": (int,),
+}
+
+
+def shape_problems(body: JSON) -> list[Problem]:
+    """Fields of a message body (or an interaction callback's ``data``) whose JSON type is wrong."""
+    found: list[Problem] = []
+
+    def typed(path: Path, value: Any, allowed: tuple[type, ...]) -> bool:
+        if value is None or (isinstance(value, allowed) and not (isinstance(value, bool) and bool not in allowed)):
+            return True
+        expected = "array" if list in allowed else "object" if dict in allowed else allowed[0].__name__
+        found.append(Problem(path, "BASE_TYPE_BAD", f"Must be of type {expected}."))
+        return False
+
+    def message(prefix: Path, fields: JSON) -> None:
+        for name, allowed in _MESSAGE_FIELD_TYPES.items():
+            typed((*prefix, name), fields.get(name), allowed)
+        embeds = fields.get("embeds")
+        for i, embed in enumerate(embeds if isinstance(embeds, list) else []):
+            where: Path = (*prefix, "embeds", i)
+            if not typed(where, embed, (dict,)):
+                continue
+            for name, allowed in _EMBED_FIELD_TYPES.items():
+                typed((*where, name), embed.get(name), allowed)
+            listed = embed.get("fields")
+            for j, field in enumerate(listed if isinstance(listed, list) else []):
+                typed((*where, "fields", j), field, (dict,))
+
+    message((), body)
+    data = body.get("data")
+    if isinstance(data, dict):
+        message(("data",), data)
+    return found
+
+
 def form_errors(problems: Iterable[Problem]) -> JSON:
     """Discord's nested error tree: ``{"embeds": {"0": {"title": {"_errors": [...]}}}}``."""
     tree: JSON = {}
