@@ -21,7 +21,17 @@ from bot.tree import WatchTree
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("cogs.drama", "cogs.about", "cogs.party", "cogs.reviews", "cogs.config", "cogs.privacy")
+EXTENSIONS = (
+    "cogs.drama",
+    "cogs.about",
+    "cogs.progress",
+    "cogs.watchlist",
+    "cogs.settings",
+    "cogs.party",
+    "cogs.reviews",
+    "cogs.config",
+    "cogs.privacy",
+)
 TREE_HASH_KEY = "command_tree_hash"
 
 
@@ -102,6 +112,8 @@ class WatchCompanion(commands.Bot):
 
     async def close(self) -> None:
         await super().close()
+        # Updates already queued were acknowledged or are about to be: commit them before the database closes.
+        await self.stores.progress.drain()
         await self.lookup.close()
 
     async def on_ready(self) -> None:

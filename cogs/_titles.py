@@ -83,6 +83,7 @@ async def reply(interaction: discord.Interaction[Any], *, ephemeral: bool, **fie
 
 
 def _as_edit(fields: dict[str, Any]) -> dict[str, Any]:
+    # An edit keeps whatever it does not replace: clear the "thinking" or pick-list parts this answer does not set.
     edit = dict(fields)
     # A reply that has its own content keeps it (passing content twice was a TypeError); one without clears it.
     edit.setdefault("content", None)

@@ -17,11 +17,12 @@ from bot.domain.models import CastMember, Episode, Show, ShowSource
 from bot.domain.paging import paginate
 from bot.domain.sanitize import image_link, tvmaze_link
 from bot.tree import report
+from cogs._progress_ui import HIDDEN_TITLE, EpisodesRevealButton, unseen_for
+from cogs._progress_ui import PAGE_SIZE as EPISODES_PER_PAGE
 
 if TYPE_CHECKING:
     from bot.app import WatchCompanion
 
-EPISODES_PER_PAGE = 10
 TVMAZE_ATTRIBUTION = "Data from TVmaze (CC BY-SA 4.0)"
 CATALOG_ATTRIBUTION = "From the Watch Companion catalogue"
 FIELD_LIMIT = 1024
@@ -132,10 +133,13 @@ def _show_embed(show: Show) -> discord.Embed:
     return embed
 
 
-def episode_line(episode: Episode, with_season: bool) -> str:
+def episode_line(episode: Episode, with_season: bool, hidden: bool = False) -> str:
+    """One episode; a ``hidden`` one (past the viewer's progress) keeps its title to itself."""
     label = f"S{episode.season}E{episode.number}" if with_season else f"Episode {episode.number}"
     line = f"**{label}**"
-    if episode.name and episode.name.strip().upper() != "TBA":
+    if hidden:
+        line += f" · *{HIDDEN_TITLE}*"
+    elif episode.name and episode.name.strip().upper() != "TBA":
         line += f" · {plain(episode.name, 200)}"
     if episode.airstamp is not None:
         line += f" · {_timestamp(episode.airstamp, 'D')}"
@@ -144,14 +148,21 @@ def episode_line(episode: Episode, with_season: bool) -> str:
     return line
 
 
-def episodes_page(show: Show, episodes: list[Episode], season: int, page: int) -> tuple[discord.Embed, discord.ui.View]:
-    """One page of `/drama episodes` and its Previous/Next buttons (season 0 means every season)."""
+def episodes_page(
+    show: Show, episodes: list[Episode], season: int, page: int, hidden: frozenset[tuple[int, int]] = frozenset()
+) -> tuple[discord.Embed, discord.ui.View]:
+    """One page of `/drama episodes` and its Previous/Next buttons (season 0 means every season).
+
+    ``hidden``: the (season, number) of episodes past the viewer's progress; their titles are left out and a
+    "Reveal titles" button shows them privately."""
     current = paginate(episodes, page, EPISODES_PER_PAGE)
     many_seasons = season == 0 and len({e.season for e in episodes}) > 1
     heading = f"{show.title} · Season {season}" if season else show.title
     embed = discord.Embed(title=plain(heading, 256), colour=discord.Colour.teal())
     if current.items:
-        embed.description = "\n".join(episode_line(e, many_seasons) for e in current.items)
+        embed.description = "\n".join(
+            episode_line(e, many_seasons, (e.season, e.number) in hidden) for e in current.items
+        )
         if not any(e.name or e.airdate or e.airstamp for e in episodes):
             embed.description += (
                 "\n\n*Titles and air dates appear once TVmaze lists them; the catalogue knows the count.*"
@@ -171,6 +182,8 @@ def episodes_page(show: Show, episodes: list[Episode], season: int, page: int) -
                 show.id, season, min(current.index + 1, current.count - 1), "Next ▶", not current.has_next
             )
         )
+    if any((e.season, e.number) in hidden for e in current.items):
+        view.add_item(EpisodesRevealButton(show.id, season, current.index))
     return embed, view
 
 
@@ -206,7 +219,8 @@ class EpisodesPageButton(
             if show is None:
                 raise ExpiredComponentError("That show is no longer in the catalogue.")
             episodes = await bot.lookup.episodes(show, self.season or None)
-            embed, view = episodes_page(show, episodes, self.season, self.page)
+            hidden = await unseen_for(bot, interaction.user.id, show, episodes)
+            embed, view = episodes_page(show, episodes, self.season, self.page, hidden)
             await interaction.response.edit_message(embed=embed, view=view)
         except Exception as exc:
             await report(interaction, exc, "drama:episodes button")

@@ -12,6 +12,7 @@ from bot.domain.episodes import check_season
 from bot.domain.errors import InvalidInputError
 from bot.domain.models import Show
 from bot.domain.text import normalize
+from cogs._progress_ui import EpisodesRevealButton, progress_summary, unseen_for
 from cogs._titles import TitlePickSelect, reply, resolve_title
 from cogs._ui import EpisodesPageButton, episodes_page, plain, show_embed, title_autocomplete
 
@@ -32,12 +33,12 @@ class Drama(commands.GroupCog, group_name="drama", group_description="Look drama
 
     async def cog_load(self) -> None:
         # This cog owns lookup, so it also owns the pick list every title option falls back to.
-        self.bot.add_dynamic_items(EpisodesPageButton, TitlePickSelect)
+        self.bot.add_dynamic_items(EpisodesPageButton, EpisodesRevealButton, TitlePickSelect)
         self.bot.title_actions[INFO_ACTION] = self.post_info
         self.bot.title_actions[EPISODES_ACTION] = self.post_episodes
 
     async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(EpisodesPageButton, TitlePickSelect)
+        self.bot.remove_dynamic_items(EpisodesPageButton, EpisodesRevealButton, TitlePickSelect)
         self.bot.title_actions.pop(INFO_ACTION, None)
         self.bot.title_actions.pop(EPISODES_ACTION, None)
 
@@ -86,6 +87,14 @@ class Drama(commands.GroupCog, group_name="drama", group_description="Look drama
         if interaction.guild_id is not None:  # reviews are per server
             summary = await self.bot.stores.reviews.summary(interaction.guild_id, show.id)
             embed.add_field(name="Reviews in this server", value=summary.describe(), inline=False)
+        user_id = interaction.user.id
+        progress = await self.bot.stores.progress.get(user_id, show.id)
+        if progress is not None:
+            history = await self.bot.stores.progress.history(user_id, show.id)
+            # The card is public: the field names whose progress it is (a mention in an embed never pings).
+            embed.add_field(
+                name="Progress", value=f"<@{user_id}>: {progress_summary(show, progress, history)}"[:1024], inline=False
+            )
         await reply(interaction, embed=embed, ephemeral=False)
 
     @app_commands.command(name="episodes", description="A drama's episodes with air dates, a page at a time")
@@ -112,7 +121,9 @@ class Drama(commands.GroupCog, group_name="drama", group_description="Look drama
             # Discord enforces option ranges in its own clients only; check again here.
             check_season(show, season)
         episodes = await self.bot.lookup.episodes(show, season)
-        embed, view = episodes_page(show, episodes, season or 0, 0)
+        # Titles of episodes past the viewer's progress stay hidden (a "Reveal titles" button shows them privately).
+        hidden = await unseen_for(self.bot, interaction.user.id, show, episodes)
+        embed, view = episodes_page(show, episodes, season or 0, 0, hidden)
         await reply(interaction, embed=embed, view=view, ephemeral=True)
 
 

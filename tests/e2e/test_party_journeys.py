@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from bot.db.progress import ProgressStore
 from bot.domain.progress import Position
 from bot.playground.demo import DemoServer, running_bot
 from bot.sandbox.state import DEFAULT_EVERYONE_PERMISSIONS
@@ -60,7 +59,7 @@ async def test_two_members_watch_the_trauma_code_together(party_world):
     world, bot, clock = party_world
     driver = world.sandbox.driver
     alice, bob = world.users["alice"], world.users["bob"]
-    progress = ProgressStore(bot.db)
+    progress = bot.stores.progress
 
     created = await run(world, "alice", "party create", title="The Trauma Code", name=NAME)
     assert not created.ephemeral
@@ -121,6 +120,11 @@ async def test_two_members_watch_the_trauma_code_together(party_world):
     assert "Progress moved for @bob." in second.text()
     assert (await progress.get(bob.id, trauma)).position == Position(1, 2)
     assert (await progress.get(alice.id, trauma)).position == Position(1, 1)
+    # What each member sees in /progress show agrees with the party.
+    for user, where in (("bob", "ep 2/8"), ("alice", "ep 1/8")):
+        shown = (await run(world, user, "progress show")).text()
+        assert "The Trauma Code: Heroes On Call" in shown
+        assert where in shown, (user, shown)
 
     status = await run(world, "bob", "party status", name=NAME)
     text = status.text()

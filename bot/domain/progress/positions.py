@@ -7,7 +7,7 @@ only marked one by one.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from bot.domain.episodes import MAX_SEASON, check_episode
 from bot.domain.errors import EpisodeOutOfRangeError
@@ -18,9 +18,12 @@ SPECIALS_SEASON = 0
 MAX_SPECIAL = 999
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Position:
-    """A regular episode: season 1 and up, episode 1 and up. Ordered by season, then episode."""
+class Position(NamedTuple):
+    """A regular episode: season 1 and up, episode 1 and up. Ordered by season, then episode.
+
+    A named tuple rather than an ordered dataclass: every progress update builds and compares a few of these, and a
+    tuple does both in C (about five times faster than the dataclass's generated methods).
+    """
 
     season: int
     episode: int
@@ -40,9 +43,28 @@ def _regular(seasons: tuple[SeasonInfo, ...]) -> tuple[SeasonInfo, ...]:
     return tuple(sorted((s for s in seasons if s.number != SPECIALS_SEASON), key=lambda s: s.number))
 
 
+# A show's seasons by number and its last episode, by the identity of its seasons tuple (kept here, so the id cannot be
+# reused while cached). Every update of a batch asks these of the same few shows: an identity lookup skips hashing
+# the SeasonInfo records (what lru_cache does) and the linear ``Show.season`` scan.
+_FACTS: dict[int, tuple[tuple[SeasonInfo, ...], dict[int, SeasonInfo], Position | None]] = {}
+_FACTS_LIMIT = 4096
+
+
+def _facts(seasons: tuple[SeasonInfo, ...]) -> tuple[tuple[SeasonInfo, ...], dict[int, SeasonInfo], Position | None]:
+    entry = _FACTS.get(id(seasons))
+    if entry is None or entry[0] is not seasons:
+        by_number: dict[int, SeasonInfo] = {}
+        for info in seasons:
+            by_number.setdefault(info.number, info)  # the first of a number wins, as in Show.season
+        if len(_FACTS) >= _FACTS_LIMIT:
+            _FACTS.clear()
+        entry = _FACTS[id(seasons)] = (seasons, by_number, _last(seasons))
+    return entry
+
+
 def check_position(show: Show, season: int, episode: int) -> Position:
     """``Position(season, episode)`` once the show's real counts allow it (EpisodeOutOfRangeError otherwise)."""
-    info = show.season(season) if 1 <= season <= MAX_SEASON else None
+    info = _facts(show.seasons)[1].get(season) if 1 <= season <= MAX_SEASON else None
     if info is None or episode < 1 or (info.episode_count is not None and episode > info.episode_count):
         check_episode(show, season, episode)  # raises with the real range, or passes while seasons are unlisted
     return Position(season, episode)
@@ -65,7 +87,7 @@ def first_position(show: Show) -> Position:
 
 def last_position(show: Show) -> Position | None:
     """The show's last regular episode, or None while the last season's count (or any season) is unknown."""
-    return _last(show.seasons)
+    return _facts(show.seasons)[2]
 
 
 @functools.lru_cache(maxsize=4096)
