@@ -37,6 +37,8 @@ log = logging.getLogger(__name__)
 USER_AGENT: Final = "WatchCompanion/0.1 (+discord bot; contact via bot owner)"
 # Episodes ride along with the show, so a title not yet stored costs a search and this one request.
 SHOW_EMBEDS: Final = ("seasons", "cast", "nextepisode", "episodes")
+# What a poll needs of a changed show, in one request: its seasons, its next episode and its episodes.
+SNAPSHOT_EMBEDS: Final = ("seasons", "nextepisode", "episodes")
 UPDATE_PERIODS: Final = ("day", "week", "month")
 _REDIRECTS: Final = frozenset({301, 302, 303, 307, 308})
 _MAX_REDIRECTS: Final = 3
@@ -202,6 +204,12 @@ class TvmazeSource:
             if isinstance(name, str) and name.strip():
                 names.setdefault(name.strip(), None)
         return list(names)
+
+    async def snapshot_record(self, tvmaze_id: int) -> Any:
+        """The show as TVmaze's raw JSON with its seasons, next episode and episodes embedded (what an announcement
+        snapshot is parsed from, strictly, by the caller); None when TVmaze has no such id. One request."""
+        params = [("embed[]", name) for name in SNAPSHOT_EMBEDS]
+        return await self._get(f"/shows/{int(tvmaze_id)}", params, missing_ok=True)
 
     async def updates(self, since: Literal["day", "week", "month"]) -> dict[int, int]:
         """``{show id: last change (unix seconds)}`` for shows changed within the period."""
