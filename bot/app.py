@@ -19,7 +19,7 @@ from bot.tree import WatchTree
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("cogs.drama", "cogs.about")
+EXTENSIONS = ("cogs.drama", "cogs.about", "cogs.notify")
 TREE_HASH_KEY = "command_tree_hash"
 
 

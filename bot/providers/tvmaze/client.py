@@ -104,6 +104,7 @@ class TvmazeSource:
         self._session = session
         self._owns_session = session is None
         self._unreachable_until: float | None = None
+        self._parent: TvmazeSource | None = None
 
     @property
     def clock(self) -> SourceClock:
@@ -123,11 +124,29 @@ class TvmazeSource:
 
     async def close(self) -> None:
         """Close the session if this source created it; an injected session belongs to its owner."""
-        if self._owns_session and self._session is not None:
+        if self._parent is None and self._owns_session and self._session is not None:
             await self._session.close()
             self._session = None
 
+    def sibling(self, *, retries: int = 3, backoff_base: float = 2.0, max_wait: float = 60.0) -> TvmazeSource:
+        """This source with another retry policy (the poller's 2-4-8 s back-off beside a member's quick retry),
+        sharing its session and its rate limiter, so both together stay within TVmaze's limit."""
+        twin = TvmazeSource(
+            str(self.base_url),
+            retries=retries,
+            backoff_base=backoff_base,
+            timeout=self._timeout,
+            max_wait=max_wait,
+            outage_cooldown=self.outage_cooldown,
+            user_agent=self.user_agent,
+        )
+        twin.limiter = self.limiter
+        twin._parent = self
+        return twin
+
     def _client(self) -> aiohttp.ClientSession:
+        if self._parent is not None:
+            return self._parent._client()
         # Created on first use: aiohttp wants a running event loop, and a source that is never used
         # (offline mode) should not hold a connector at all.
         if self._session is None or (self._owns_session and self._session.closed):
