@@ -74,7 +74,7 @@ async def reply(interaction: discord.Interaction[Any], *, ephemeral: bool, **fie
         await interaction.response.send_message(ephemeral=ephemeral, **fields)
         return
     if ephemeral:
-        await interaction.edit_original_response(content=None, **_as_edit(fields))
+        await interaction.edit_original_response(**_as_edit(fields))
         return
     title = fields["embed"].title if isinstance(fields.get("embed"), discord.Embed) else None
     done = f"Posted “{title}” in this channel." if title else "Posted in this channel."
@@ -84,6 +84,8 @@ async def reply(interaction: discord.Interaction[Any], *, ephemeral: bool, **fie
 
 def _as_edit(fields: dict[str, Any]) -> dict[str, Any]:
     edit = dict(fields)
+    # Whatever the deferred message said ("thinking…") goes, unless the answer has words of its own.
+    edit.setdefault("content", None)
     edit.setdefault("embed", None)
     edit.setdefault("view", None)
     return edit
