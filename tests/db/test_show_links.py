@@ -18,7 +18,8 @@ async def test_a_link_is_stored_with_how_it_was_decided_and_survives_a_bundled_m
     show_id = await store.add(dataclasses.replace(SEED, catalog_key="the-trauma-code"))
     linked = await store.link_tvmaze(show_id, 900101, "matched", "title, year, network or platform")
 
-    assert linked is not None and linked.tvmaze_id == 900101
+    assert linked is not None
+    assert linked.tvmaze_id == 900101
     assert (await store.get(show_id)).tvmaze_id == 900101
     assert await store.tvmaze_link(show_id) == (900101, "matched", "title, year, network or platform")
     # The bundled file brings the same show again without a TVmaze id: the link stays.

@@ -1,8 +1,6 @@
 """Season announcements end to end: members of two servers follow The Trauma Code through the real bot, the fake
 TVmaze lists season 2, and the news arrives once per announce channel and once per follower's DMs."""
 
-import datetime as dt
-
 import pytest
 
 from bot.db.announcements import AnnouncementStore
@@ -55,7 +53,8 @@ async def test_season_two_is_one_post_per_server_and_one_dm_per_follower_and_onl
     assert "This server's announcements go to #announcements." in text
     # Linked at follow time: its title searched on TVmaze (the native title too), then its first snapshot.
     paths = [r.path for r in fake.requests]
-    assert paths.count("/search/shows") == 2 and paths[-1] == f"/shows/{TRAUMA_CODE}"
+    assert paths.count("/search/shows") == 2
+    assert paths[-1] == f"/shows/{TRAUMA_CODE}"
     linked = await notify.bot.lookup.resolve("The Trauma Code")
     assert linked.tvmaze_id == TRAUMA_CODE
     for user in ("bob", "carol"):
