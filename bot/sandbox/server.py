@@ -20,9 +20,10 @@ from bot.sandbox.config import SandboxConfig
 from bot.sandbox.driver import Driver
 from bot.sandbox.gateway import Gateway
 from bot.sandbox.openapi import OpenApiCheck
+from bot.sandbox.ratelimit import Decision, RateLimits
 from bot.sandbox.records import Changes, Ping, Records, RequestRecord, UnhandledRoute, Violation
-from bot.sandbox.rest import ApiError, Context, RestApi
-from bot.sandbox.rest.base import record_openapi
+from bot.sandbox.rest import API, ApiError, Context, RestApi
+from bot.sandbox.rest.base import json_response, record_openapi
 from bot.sandbox.state import User, World
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,8 @@ class SandboxServer:
         self.openapi = openapi if isinstance(openapi, OpenApiCheck) else _shared_check(openapi)
         self.gateway = Gateway(self.world, self.records, self.config, heartbeat_interval)
         self.rest = RestApi(Context(self.world, self.records, self.config, self.gateway, self.openapi))
+        # Discord's rate limits: headers always, 429s once a test calls ``rate_limits.enable()``.
+        self.rate_limits = RateLimits()
         self._runner: web.AppRunner | None = None
         bot = User(
             id=self.world.ids.next(),
@@ -213,7 +216,14 @@ class SandboxServer:
         try:
             try:
                 self._authenticate(request)
-                response = await handler(request)
+                limited = self._rate_limit(request)
+                if limited is not None and limited.refused is not None:
+                    response: web.StreamResponse = json_response(limited.refused, status=429)
+                    response.headers.update(limited.headers)
+                else:
+                    response = await handler(request)
+                    if limited is not None:
+                        response.headers.update(limited.headers)
             except ApiError as error:
                 response = error.response()
             finally:
@@ -224,6 +234,18 @@ class SandboxServer:
         finally:
             self.records.inflight -= 1
             self.records.changes.notify()
+
+    def _rate_limit(self, request: web.Request) -> Decision | None:
+        if not request.path.startswith(API + "/") or "tail" in request.match_info:
+            return None
+        resource = request.match_info.route.resource
+        template = resource.canonical if resource is not None else request.path
+        decision = self.rate_limits.check(request.method, template, dict(request.match_info))
+        if decision is not None and decision.ignored_retry_after:
+            self.records.record_violation(
+                "rate_limit_ignored", "sent again before the retry_after of a 429", route=f"{request.method} {template}"
+            )
+        return decision
 
     def _authenticate(self, request: web.Request) -> None:
         path = request.path
