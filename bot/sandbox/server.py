@@ -67,6 +67,8 @@ class SandboxServer:
         self.rest = RestApi(Context(self.world, self.records, self.config, self.gateway, self.openapi))
         # Discord's rate limits: headers always, 429s once a test calls ``rate_limits.enable()``.
         self.rate_limits = RateLimits()
+        # "METHOD /api/v10/template" -> status: Discord failing a route (an outage), until cleared.
+        self.outages: dict[str, int] = {}
         self._runner: web.AppRunner | None = None
         bot = User(
             id=self.world.ids.next(),
@@ -215,10 +217,14 @@ class SandboxServer:
         self.records.inflight += 1
         try:
             try:
+                response: web.StreamResponse
                 self._authenticate(request)
                 limited = self._rate_limit(request)
-                if limited is not None and limited.refused is not None:
-                    response: web.StreamResponse = json_response(limited.refused, status=429)
+                outage = self._outage(request)
+                if outage is not None:
+                    response = json_response({"message": f"{outage}: Service Unavailable", "code": 0}, status=outage)
+                elif limited is not None and limited.refused is not None:
+                    response = json_response(limited.refused, status=429)
                     response.headers.update(limited.headers)
                 else:
                     response = await handler(request)
@@ -234,6 +240,20 @@ class SandboxServer:
         finally:
             self.records.inflight -= 1
             self.records.changes.notify()
+
+    def fail_route(self, route: str, status: int = 503) -> None:
+        """Answer ``route`` ("POST /api/v10/channels/{channel_id}/messages") with ``status`` until ``clear_outages``."""
+        self.outages[route] = status
+
+    def clear_outages(self) -> None:
+        self.outages.clear()
+
+    def _outage(self, request: web.Request) -> int | None:
+        if not self.outages or "tail" in request.match_info:
+            return None
+        resource = request.match_info.route.resource
+        template = resource.canonical if resource is not None else request.path
+        return self.outages.get(f"{request.method} {template}")
 
     def _rate_limit(self, request: web.Request) -> Decision | None:
         if not request.path.startswith(API + "/") or "tail" in request.match_info:
