@@ -60,6 +60,10 @@ async def test_season_two_is_one_post_per_server_and_one_dm_per_follower_and_onl
     assert paths[-1] == f"/shows/{TRAUMA_CODE}"
     linked = await notify.bot.lookup.resolve("The Trauma Code")
     assert linked.tvmaze_id == TRAUMA_CODE
+    # Linked, its episode list has TVmaze's air dates (a date-only release shows the date).
+    episodes = await notify.slash("drama episodes", user="bob", title="The Trauma Code")
+    assert "**Episode 1** · Episode 1 · 2025-01-24" in episodes.text()
+    assert "Data from TVmaze (CC BY-SA 4.0)" in episodes.text()
     for user in ("bob", "carol"):
         await notify.slash("notify follow", user=user, title="The Trauma Code")
 
