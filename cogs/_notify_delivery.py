@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import discord
+from aiolimiter import AsyncLimiter
 
 from bot.db.announcements import AnnouncementStore, OutboxItem
 from bot.db.guilds import GuildConfigStore
@@ -30,6 +31,8 @@ CANNOT_DM = 50007
 UNKNOWN_CHANNEL = 10003
 MISSING_ACCESS = 50001
 MISSING_PERMISSIONS = 50013
+# Under Discord's 50 requests per second per bot, with room for the bot's other work (answering members).
+PACE_PER_SECOND = 40
 BACKOFF_BASE = 2.0
 BACKOFF_MAX = 15 * 60.0
 
@@ -54,9 +57,19 @@ def backoff(attempt: int, retry_after: float | None = None) -> dt.timedelta:
 
 class Courier:
     def __init__(
-        self, client: discord.Client, announcements: AnnouncementStore, guilds: GuildConfigStore, holder: str, now: Now
+        self,
+        client: discord.Client,
+        announcements: AnnouncementStore,
+        guilds: GuildConfigStore,
+        holder: str,
+        now: Now,
+        pace: AsyncLimiter | None = None,
     ) -> None:
         self.client = client
+        # One request at a time at the rate, no burst: a burst on top of a full second would meet the global limit.
+        self.pace = pace or AsyncLimiter(1, 1.0 / PACE_PER_SECOND)
+        # DM channels opened so far: a member's later DMs cost one request instead of two.
+        self._dm_channels: dict[int, discord.abc.Messageable] = {}
         self.announcements = announcements
         self.guilds = guilds
         self.holder = holder
@@ -84,9 +97,16 @@ class Courier:
                     await self.announcements.drop(item.id, self.now(), "no announce channel")
                     result.dropped += 1
                     return
+                await self.pace.acquire()
                 await self.client.get_partial_messageable(channel_id).send(embed=embed, nonce=nonce)
             else:
-                dm = await self.client.create_dm(discord.Object(id=item.target.id))
+                dm = self._dm_channels.get(item.target.id)
+                if dm is None:
+                    await self.pace.acquire()
+                    dm = self._dm_channels[item.target.id] = await self.client.create_dm(
+                        discord.Object(id=item.target.id)
+                    )
+                await self.pace.acquire()
                 await dm.send(embed=embed, nonce=nonce)
         except discord.Forbidden as exc:
             if exc.code == CANNOT_DM and item.target.kind is TargetKind.DM:

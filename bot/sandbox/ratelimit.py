@@ -21,11 +21,15 @@ from dataclasses import dataclass, field
 
 from bot.sandbox.protocol import JSON
 
-# Discord's documented figures: 50 requests per second for a bot, and (undocumented but observed, and what
-# discord.py is built for) 5 messages per 5 seconds per channel.
+# Discord's documented figure is 50 requests per second for a bot; per route it publishes none, answering each
+# bucket's in its headers. Sending messages is 5 per 5 seconds per channel (long observed, what discord.py is
+# built around); other routes get a bucket no single route fills before the global limit does.
 GLOBAL_PER_SECOND = 50
 ROUTE_LIMIT = 5
 ROUTE_PERIOD = 5.0
+MESSAGE_ROUTE = "POST /api/v10/channels/{channel_id}/messages"
+OTHER_LIMIT = 50
+OTHER_PERIOD = 1.0
 UNLIMITED = 10_000
 # Discord's answers pass its Google front end; a 429 without it is Cloudflare's ban page (discord.py tells them
 # apart by this header and gives up on the latter).
@@ -51,8 +55,8 @@ class _Bucket:
 
 @dataclass
 class RateLimits:
-    """``route_limit`` requests per ``route_period`` seconds per route and major parameter, and
-    ``global_per_second`` for all routes together, while ``enabled``."""
+    """``route_limit`` messages per ``route_period`` seconds per channel (every route's bucket with
+    ``all_routes``), and ``global_per_second`` for all routes together, while ``enabled``."""
 
     enabled: bool = False
     route_limit: int = ROUTE_LIMIT
@@ -60,6 +64,7 @@ class RateLimits:
     global_per_second: int = GLOBAL_PER_SECOND
     clock: Callable[[], float] = time.monotonic
     wall: Callable[[], float] = time.time
+    all_routes: bool = False
     refused: int = 0
     _buckets: dict[str, _Bucket] = field(default_factory=dict)
     _global: _Bucket = field(default_factory=_Bucket)
@@ -84,8 +89,12 @@ class RateLimits:
         major = ":".join(params.get(m.group(1), "") for m in _MAJOR.finditer(template))
         bucket_hash = hashlib.sha1(route.encode(), usedforsecurity=False).hexdigest()[:16]
         bucket = self._buckets.setdefault(f"{bucket_hash}:{major}", _Bucket())
-        limit = self.route_limit if self.enabled else UNLIMITED
-        period = self.route_period
+        if route == MESSAGE_ROUTE or self.all_routes:
+            limit, period = self.route_limit, self.route_period
+        else:
+            limit, period = OTHER_LIMIT, OTHER_PERIOD
+        if not self.enabled:
+            limit = UNLIMITED
         # Only a bucket's own 429 is checked: requests to other buckets may have been in flight when a global one went.
         ignored = now < bucket.blocked_until
         _expire(bucket.sent, now - period)
