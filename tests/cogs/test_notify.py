@@ -139,3 +139,20 @@ def test_an_announcement_with_a_time_is_a_discord_timestamp_and_a_day_only_relea
     text = announcement_embed(dated, "Show", None, "http://insecure.example/p.jpg").description
     assert "premieres on 4 December 2026." in text
     assert "<t:" not in text
+
+
+async def test_the_poll_interval_comes_from_settings(tmp_path, db, catalog):
+    from bot.app import WatchCompanion
+    from bot.db.meta import MetaStore
+    from bot.lookup import ShowLookup
+    from tests.conftest import offline_settings
+
+    lookup = ShowLookup(ShowStore(db), MetaStore(db), catalog, refresh_seconds=None)
+    bot = WatchCompanion(offline_settings(tmp_path, POLL_INTERVAL_MINUTES="0.5"), db, lookup, sync_commands=False)
+    await bot.setup_hook()
+    try:
+        assert notify(bot).tick.minutes == 0.5
+        assert notify(bot).poller is None, "offline: nothing to poll"
+    finally:
+        for name in list(bot.extensions):
+            await bot.unload_extension(name)

@@ -216,3 +216,22 @@ async def test_a_member_who_completed_the_show_gets_no_episode_notices(rig):
     targets = {(d.target.kind, d.target.id) for d in await rig.announcements.deliveries(aired[0].key)}
     assert (TargetKind.DM, BOB) in targets
     assert (TargetKind.DM, ALICE) not in targets
+
+
+async def test_a_season_dropped_all_at_once_is_one_message_not_one_per_episode(rig):
+    await rig.follow(NETFLIX_DRAMA, user=ALICE, mode=FollowMode.EVERY_EPISODE)
+    await rig.poll()
+    tomorrow = (rig.clock() + dt.timedelta(days=1)).date().isoformat()
+    rig.fake.set_season(NETFLIX_DRAMA, 2, premiere_date=tomorrow, episode_order=6)
+    for number in range(1, 7):
+        rig.fake.add_episode(NETFLIX_DRAMA, 2, number, airdate=tomorrow, airtime="", bump=number == 6)
+    listed = await rig.poll()
+    assert [e.kind for e in await rig.announcements.events_for(NETFLIX_DRAMA)] == [EventKind.PREMIERE_DATE]
+    assert listed.events == 1
+    for _ in range(30):  # a day and a half of hourly polls
+        await rig.poll()
+    events = await rig.announcements.events_for(NETFLIX_DRAMA)
+    drops = [e for e in events if e.kind in (EventKind.PREMIERE_DAY, EventKind.EPISODE_AIRED)]
+    assert len(drops) == 1
+    (drop,) = drops
+    assert (drop.kind, drop.whole_season, drop.episode_count, drop.at) == (EventKind.PREMIERE_DAY, True, 6, None)
