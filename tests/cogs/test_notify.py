@@ -156,3 +156,11 @@ async def test_the_poll_interval_comes_from_settings(tmp_path, db, catalog):
     finally:
         for name in list(bot.extensions):
             await bot.unload_extension(name)
+
+
+def test_delivery_retries_back_off_2_4_8_seconds_or_as_long_as_discord_asks():
+    from cogs._notify_delivery import backoff
+
+    assert [backoff(n).total_seconds() for n in (1, 2, 3)] == [2.0, 4.0, 8.0]
+    assert backoff(1, retry_after=30.5).total_seconds() == 30.5
+    assert backoff(40).total_seconds() == 15 * 60, "capped"
