@@ -32,6 +32,8 @@ from bot.providers.tvmaze import TvmazeUnavailable
 log = logging.getLogger(__name__)
 
 Now = Callable[[], dt.datetime]
+# Shows fetched between renewals of the poller lease (at TVmaze's 2 requests a second, under a minute).
+RENEW_EVERY = 100
 
 
 class PollSource(Protocol):
@@ -53,6 +55,7 @@ class PollResult:
     followed: int = 0
     fetched: list[int] = field(default_factory=list)
     failed: list[int] = field(default_factory=list)
+    missing: list[int] = field(default_factory=list)
     events: int = 0
     requests: int = 0
     complete: bool = False
@@ -114,12 +117,19 @@ class SeasonPoller:
         stored = await self.announcements.stored_updated()
         announce = set(await self.guilds.announce_channels())
         wanted = shows_to_fetch(window, changes, followed, stored)
-        for tvmaze_id in wanted:
+        for count, tvmaze_id in enumerate(wanted, start=1):
+            if count % RENEW_EVERY == 0 and not await self.lease.acquire(self.holder, self.now(), self.lease_for):
+                # A full re-fetch at 20 requests per 10 s can outlast the lease: renewed as it goes, and given up
+                # (the rest left to the new holder) if another poller took it over meanwhile.
+                log.warning("the poller lease passed to another process mid-poll; stopping this poll")
+                result.failed.append(tvmaze_id)
+                return
             try:
                 raw = await self.source.snapshot_record(tvmaze_id)
                 if raw is None:
+                    # Deleted upstream: nothing more will come of it, and it must not hold the look-back back.
                     log.warning("TVmaze no longer has show %s; keeping its last snapshot", tvmaze_id)
-                    result.failed.append(tvmaze_id)
+                    result.missing.append(tvmaze_id)
                     continue
                 fresh = snapshot_from_tvmaze(raw, self.now())
             except TvmazeUnavailable as exc:
@@ -144,7 +154,7 @@ class SeasonPoller:
             )
             result.fetched.append(tvmaze_id)
         # Releases already listed that came due since the last poll, of shows that did not change.
-        fetched = set(result.fetched) | set(result.failed)
+        fetched = set(result.fetched) | set(result.failed) | set(result.missing)
         for kept in await self.announcements.due_snapshots(now):
             if kept.tvmaze_id in followed and kept.tvmaze_id not in fetched:
                 result.events += await self._record(kept, kept, last, now, followed, announce)

@@ -235,3 +235,36 @@ async def test_a_season_dropped_all_at_once_is_one_message_not_one_per_episode(r
     assert len(drops) == 1
     (drop,) = drops
     assert (drop.kind, drop.whole_season, drop.episode_count, drop.at) == (EventKind.PREMIERE_DAY, True, 6, None)
+
+
+async def test_a_show_tvmaze_deleted_does_not_hold_the_look_back(rig):
+    await rig.follow(NETFLIX_DRAMA)
+    await rig.follow(BROADCAST_DRAMA)
+    await rig.poll()
+    rig.fake.add_season(BROADCAST_DRAMA, 2)
+    rig.fake.touch(NETFLIX_DRAMA)
+    rig.fake.shows.pop(NETFLIX_DRAMA)  # gone from /shows, still in the feed
+    result = await rig.poll()
+    assert (result.missing, result.events, result.complete) == ([NETFLIX_DRAMA], 1, True)
+    assert await rig.seasons(NETFLIX_DRAMA) == [1, 2], "its last snapshot is kept"
+
+
+async def test_a_long_poll_renews_its_lease_and_stops_when_another_took_it(rig, monkeypatch):
+    monkeypatch.setattr("cogs._notify_poll.RENEW_EVERY", 2)
+    for tvmaze_id in (NETFLIX_DRAMA, BROADCAST_DRAMA, 900003):
+        await rig.follow(tvmaze_id)
+    lease = JobLease(rig.db)
+    poller = rig.poller("a", lease_for=dt.timedelta(minutes=10))
+    real_fetch = rig.source.snapshot_record
+
+    async def fetch_and_lose_the_lease(tvmaze_id):
+        # Another process takes over after the lease lapsed during this poll.
+        rig.clock.advance(minutes=11)
+        assert await lease.acquire("b", rig.clock(), dt.timedelta(minutes=10))
+        return await real_fetch(tvmaze_id)
+
+    monkeypatch.setattr(rig.source, "snapshot_record", fetch_and_lose_the_lease)
+    result = await poller.poll()
+    assert len(result.fetched) == 1
+    assert not result.complete
+    assert await lease.holder(rig.clock()) == "b"
