@@ -119,6 +119,9 @@ class Courier:
             return
         except discord.NotFound as exc:
             await self.announcements.drop(item.id, self.now(), f"gone: {exc.code} {exc.text}"[:200])
+            if exc.code == UNKNOWN_CHANNEL and item.target.kind is TargetKind.GUILD:
+                # The announce channel was deleted: unset it, so the server's next news is not queued for it.
+                await self.guilds.forget_channel(channels.get(item.target.id, 0))
             result.dropped += 1
             return
         except (discord.HTTPException, discord.DiscordServerError, OSError, TimeoutError) as exc:

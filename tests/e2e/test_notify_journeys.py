@@ -4,6 +4,7 @@ TVmaze lists season 2, and the news arrives once per announce channel and once p
 import pytest
 
 from bot.db.announcements import AnnouncementStore
+from bot.db.guilds import GuildConfigStore
 from bot.playground.demo import running_bot
 from bot.providers.tvmaze import TvmazeSource
 from bot.sandbox.state import SEND_MESSAGES
@@ -64,8 +65,10 @@ async def test_season_two_is_one_post_per_server_and_one_dm_per_follower_and_onl
     episodes = await notify.slash("drama episodes", user="bob", title="The Trauma Code")
     assert "**Episode 1** · Episode 1 · 2025-01-24" in episodes.text()
     assert "Data from TVmaze (CC BY-SA 4.0)" in episodes.text()
+    asked = len(fake.requests)
     for user in ("bob", "carol"):
         await notify.slash("notify follow", user=user, title="The Trauma Code")
+    assert len(fake.requests) == asked, "linked, with a snapshot kept: following asks TVmaze nothing"
 
     polled, delivered = await notify.poll()
     assert (polled.events, delivered.sent) == (0, 0), "nothing changed since following"
@@ -172,3 +175,16 @@ async def test_tvmaze_down_through_its_back_off_then_back_delivers_the_news_once
         await notify.poll()
     assert [len(notify.posts(s)) for s in ("first", "second")] == [1, 1]
     assert_clean(notify.world.sandbox)
+
+
+async def test_a_deleted_announce_channel_is_given_up_and_unset(notify):
+    await follow_all(notify)
+    await notify.poll()
+    gone = notify.announce["second"]
+    notify.world.sandbox.world.channels.pop(gone.id)
+    notify.guilds["second"].channels.pop(gone.id)
+    notify.fake.add_season(TRAUMA_CODE)
+    _, delivered = await notify.poll()
+    assert (delivered.sent, delivered.dropped) == (4, 1)
+    config = await GuildConfigStore(notify.bot.db).get(notify.guilds["second"].id)
+    assert config.announce_channel_id is None
