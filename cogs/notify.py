@@ -25,7 +25,13 @@ from bot.db.guilds import GuildConfigStore
 from bot.db.shows import ShowStore
 from bot.db.watchlist import WatchlistStore
 from bot.domain.announcements import DEFAULT_MODE, FollowMode, show_update, snapshot_from_tvmaze
-from bot.domain.errors import InvalidInputError, MissingPermissionError, NotFollowingError, NotLinkedError
+from bot.domain.errors import (
+    InvalidInputError,
+    MissingPermissionError,
+    NotFollowingError,
+    NotLinkedError,
+    TvmazeLinkTakenError,
+)
 from bot.domain.linking import LinkMatch, match_tvmaze, parse_tvmaze_ref
 from bot.domain.markup import inert
 from bot.domain.models import Show
@@ -270,7 +276,14 @@ class Notify(commands.GroupCog, group_name="notify", group_description="Hear whe
         decided = match_tvmaze(show, candidates)
         if not isinstance(decided, LinkMatch):
             raise decided.error(show.title)
-        linked = await self.shows.link_tvmaze(show.id, decided.tvmaze_id, "matched", decided.explain())
+        try:
+            linked = await self.shows.link_tvmaze(show.id, decided.tvmaze_id, "matched", decided.explain())
+        except TvmazeLinkTakenError:
+            # TVmaze's own record of the show is stored already (a member found it there): follow that one.
+            held = await self.shows.by_tvmaze_id(decided.tvmaze_id)
+            if held is None:
+                raise
+            return held
         if linked is None:
             raise InvalidInputError("That show is no longer in the catalogue.")
         await self.bot.lookup.refresh()

@@ -242,6 +242,11 @@ class ShowStore:
 
         return await self.db.write(op)
 
+    async def by_tvmaze_id(self, tvmaze_id: int) -> Show | None:
+        """The stored show linked to this TVmaze record, if any."""
+        row = await self.db.fetchone("SELECT id, data FROM shows WHERE tvmaze_id = ?", (tvmaze_id,))
+        return None if row is None else decode_stored(row["data"], row["id"])
+
     async def tvmaze_link(self, show_id: int) -> tuple[int, str, str] | None:
         """The show's TVmaze link as ``(tvmaze_id, method, detail)``, when it was set by ``link_tvmaze``."""
         row = await self.db.fetchone("SELECT tvmaze_id, method, detail FROM tvmaze_links WHERE show_id = ?", (show_id,))

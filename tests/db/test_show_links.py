@@ -49,3 +49,11 @@ async def test_a_tvmaze_id_another_show_holds_is_refused(db):
 
 async def test_linking_a_missing_show_is_none(db):
     assert await ShowStore(db).link_tvmaze(404, 7, "manual", "by 1") is None
+
+
+async def test_a_show_is_found_by_its_tvmaze_id(db):
+    store = ShowStore(db)
+    show_id = await store.add(SEED)
+    assert await store.by_tvmaze_id(900101) is None
+    await store.link_tvmaze(show_id, 900101, "manual", "by 1")
+    assert (await store.by_tvmaze_id(900101)).id == show_id

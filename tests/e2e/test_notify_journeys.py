@@ -188,3 +188,20 @@ async def test_a_deleted_announce_channel_is_given_up_and_unset(notify):
     assert (delivered.sent, delivered.dropped) == (4, 1)
     config = await GuildConfigStore(notify.bot.db).get(notify.guilds["second"].id)
     assert config.announce_channel_id is None
+
+
+async def test_when_tvmazes_own_record_is_stored_already_the_follow_goes_to_it(notify):
+    from bot.db.follows import FollowStore
+    from bot.db.shows import ShowStore
+    from bot.domain.models import Show, ShowSource
+
+    stored = Show(title="The Trauma Code TVmaze record", year=2025, source=ShowSource.TVMAZE, tvmaze_id=TRAUMA_CODE)
+    held = await ShowStore(notify.bot.db).add(stored)
+    result = await notify.slash("notify follow", user="alice", title="The Trauma Code: Heroes On Call")
+    assert "Following **The Trauma Code TVmaze record**" in result.text()
+    (follow,) = await FollowStore(notify.bot.db).follows_of(notify.users["alice"].id)
+    assert follow.show_id == held
+    notify.fake.add_season(TRAUMA_CODE)
+    polled, delivered = await notify.poll()
+    assert (polled.events, delivered.sent) == (1, 2)
+    assert len(notify.dms("alice")) == 1
