@@ -3,12 +3,16 @@ latency, the naive rapidfuzz baseline, typo accuracy, memory and ready time. A r
 it prints every figure with PASS/FAIL against its target and always exits 0.
 
     .venv/bin/python bench/search.py [--shows 100000] [--queries 1000] [--seed 7]
+
+The shows behind the queries of issue 7 (tests/domain/test_search_resolves.py) are stored with the synthetic ones,
+and each of those queries must find its show first among the 100,000.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import gc
 import json
 import os
@@ -29,6 +33,8 @@ from rapidfuzz import process  # noqa: E402
 
 from bot.domain.models import Show  # noqa: E402
 from bot.domain.search import SearchIndex  # noqa: E402
+from tests.domain.test_search_resolves import CATALOGUE as RESOLVE_SHOWS  # noqa: E402
+from tests.domain.test_search_resolves import RESOLVES  # noqa: E402
 
 # Targets (see the brief in DESIGN.md section 4 and the search module docstring).
 P99_TARGET_MS = 5.0
@@ -244,7 +250,6 @@ async def store_catalogue(path: str, shows: list[Show]) -> list[int]:
 
 async def change_shows(path: str, shows: list[Show]) -> None:
     """Write ``shows`` again with a new alias each, as a bot storing fresh TVmaze data would."""
-    import dataclasses
 
     from bot.db.database import Database
     from bot.db.shows import ShowStore
@@ -336,6 +341,9 @@ def main() -> None:
     rng = random.Random(args.seed)
     started = time.perf_counter()
     shows = catalogue(args.shows, args.seed)
+    real = [
+        dataclasses.replace(s, id=0, source="import", catalog_key=f"resolve-{i}") for i, s in enumerate(RESOLVE_SHOWS)
+    ]
     names = sum(len(s.search_names()) for s in shows)
     print(f"catalogue: {len(shows)} shows, {names} names ({time.perf_counter() - started:.1f}s to generate)")
 
@@ -343,7 +351,7 @@ def main() -> None:
         full_db = os.path.join(tmp, "full.sqlite3")
         empty_db = os.path.join(tmp, "empty.sqlite3")
         started = time.perf_counter()
-        ids = asyncio.run(store_catalogue(full_db, shows))
+        ids = asyncio.run(store_catalogue(full_db, shows + real))
         asyncio.run(store_catalogue(empty_db, []))
         print(f"stored through ShowStore.add_many in {time.perf_counter() - started:.1f}s")
 
@@ -413,6 +421,21 @@ def main() -> None:
 
     memory = full["rss_mb"] - empty["rss_mb"]
 
+    resolved = []
+    for q, title in RESOLVES.items():
+        t0 = time.perf_counter_ns()
+        found = index.search(q, 25)
+        elapsed = (time.perf_counter_ns() - t0) / 1e6
+        first = found[0].label if found else None
+        resolved.append((q, title, first, elapsed, bool(first) and first.split(" (")[0] == title))
+
+    t0 = time.perf_counter()
+    saved = index.snapshot()
+    save_ms = (time.perf_counter() - t0) * 1000
+    t0 = time.perf_counter()
+    SearchIndex.from_snapshot(saved)
+    load_ms = (time.perf_counter() - t0) * 1000
+
     print()
     print(
         f"autocomplete over {len(qs)} queries: p50 {p50:.3f} ms, p90 {p90:.3f} ms, p99 {p99:.3f} ms, max {worst:.3f} ms"
@@ -430,6 +453,19 @@ def main() -> None:
     print(f"  intended show first >= {TYPO_TARGET:.0%}: {verdict(accuracy >= TYPO_TARGET)}")
     for typo, title, got in misses:
         print(f"  miss: {typo!r} (meant {title!r}) -> {got!r}")
+    good = sum(ok for *_, ok in resolved)
+    slowest_resolve = max(ms for _, _, _, ms, _ in resolved)
+    print(
+        f"issue 7 queries among {len(index)} shows: {good}/{len(resolved)} find their show first"
+        f" (slowest {slowest_resolve:.2f} ms): {verdict(good == len(resolved))}"
+    )
+    for q, title, first, ms, ok in resolved:
+        if not ok:
+            print(f"  miss: {q!r} (meant {title!r}) -> {first!r} in {ms:.2f} ms")
+    print(
+        f"snapshot (msgspec MessagePack): {len(saved) / 2**20:.1f} MiB, save {save_ms:.0f} ms,"
+        f" load {load_ms:.0f} ms (decode, checks and typo filters)"
+    )
     print(
         f"memory: {full['rss_mb']:.1f} MB with {full['shows']:.0f} shows, {empty['rss_mb']:.1f} MB empty,"
         f" index {memory:.1f} MB"

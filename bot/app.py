@@ -13,13 +13,15 @@ from discord.ext import commands
 
 from bot.db.database import Database
 from bot.db.meta import MetaStore
+from bot.db.reviews import Clock, utcnow
+from bot.db.stores import Stores
 from bot.lookup import ShowLookup
 from bot.settings import Settings
 from bot.tree import WatchTree
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("cogs.drama", "cogs.about", "cogs.notify")
+EXTENSIONS = ("cogs.drama", "cogs.about", "cogs.reviews", "cogs.config", "cogs.privacy", "cogs.notify")
 TREE_HASH_KEY = "command_tree_hash"
 
 
@@ -32,6 +34,8 @@ class WatchCompanion(commands.Bot):
         *,
         extensions: tuple[str, ...] = EXTENSIONS,
         sync_commands: bool = True,
+        stores: Stores | None = None,
+        clock: Clock = utcnow,
     ) -> None:
         # The bot has no voice features, so discord.py's start-up warnings about voice libraries are noise.
         discord.VoiceClient.warn_nacl = False
@@ -49,6 +53,9 @@ class WatchCompanion(commands.Bot):
         self.db = db
         self.lookup = lookup
         self.meta = MetaStore(db)
+        # Every store, built here from the one database unless a caller (a test) hands in its own.
+        self.clock = clock
+        self.stores = stores or Stores.build(db, clock)
         self.initial_extensions = extensions
         # What each command does once a member picks a show from an ambiguous title's list, by action name
         # (see cogs/_titles.py); cogs register theirs in cog_load.

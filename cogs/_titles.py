@@ -84,7 +84,7 @@ async def reply(interaction: discord.Interaction[Any], *, ephemeral: bool, **fie
 
 def _as_edit(fields: dict[str, Any]) -> dict[str, Any]:
     edit = dict(fields)
-    # Whatever the deferred message said ("thinking…") goes, unless the answer has words of its own.
+    # A reply that has its own content keeps it (passing content twice was a TypeError); one without clears it.
     edit.setdefault("content", None)
     edit.setdefault("embed", None)
     edit.setdefault("view", None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import functools
 import re
@@ -87,7 +88,8 @@ def based_on_line(show: Show) -> str:
 
 def show_embed(show: Show) -> discord.Embed:
     """The `/drama info` card (a copy: callers may change theirs)."""
-    return _show_embed(show).copy()
+    # Embed.copy() shares the fields list with the cached card, so a field added to one card reached every later one.
+    return discord.Embed.from_dict(copy.deepcopy(_show_embed(show).to_dict()))
 
 
 @functools.lru_cache(maxsize=512)

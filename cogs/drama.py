@@ -82,7 +82,11 @@ class Drama(commands.GroupCog, group_name="drama", group_description="Look drama
             await self.post_info(interaction, show, "")
 
     async def post_info(self, interaction: discord.Interaction[Any], show: Show, extra: str) -> None:
-        await reply(interaction, embed=show_embed(show), ephemeral=False)
+        embed = show_embed(show)
+        if interaction.guild_id is not None:  # reviews are per server
+            summary = await self.bot.stores.reviews.summary(interaction.guild_id, show.id)
+            embed.add_field(name="Reviews in this server", value=summary.describe(), inline=False)
+        await reply(interaction, embed=embed, ephemeral=False)
 
     @app_commands.command(name="episodes", description="A drama's episodes with air dates, a page at a time")
     @app_commands.describe(

@@ -19,11 +19,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from bot.db.announcements import AnnouncementStore, JobLease
-from bot.db.follows import FollowStore
-from bot.db.guilds import GuildConfigStore
-from bot.db.shows import ShowStore
-from bot.db.watchlist import WatchlistStore
+from bot.db.announcements import JobLease
 from bot.domain.announcements import DEFAULT_MODE, FollowMode, show_update, snapshot_from_tvmaze
 from bot.domain.errors import (
     InvalidInputError,
@@ -38,7 +34,7 @@ from bot.domain.models import Show
 from bot.providers.base import SourceError, errand
 from bot.providers.tvmaze import TvmazeSource
 from cogs._notify_delivery import Courier, DeliveryResult
-from cogs._notify_poll import PollResult, SeasonPoller, utcnow
+from cogs._notify_poll import PollResult, SeasonPoller
 from cogs._notify_ui import MODE_LABELS, follow_list_embed
 from cogs._titles import reply, resolve_title
 from cogs._ui import title_autocomplete
@@ -60,11 +56,11 @@ MODE_CHOICES = [app_commands.Choice(name=label.capitalize(), value=mode.value) f
 class Notify(commands.GroupCog, group_name="notify", group_description="Hear when a followed show gets news"):
     def __init__(self, bot: WatchCompanion) -> None:
         self.bot = bot
-        self.now = utcnow
-        self.shows = ShowStore(bot.db)
-        self.follows = FollowStore(bot.db)
-        self.announcements = AnnouncementStore(bot.db)
-        self.guilds = GuildConfigStore(bot.db)
+        self.now = bot.clock
+        self.shows = bot.lookup.store
+        self.follows = bot.stores.follows
+        self.announcements = bot.stores.announcements
+        self.guilds = bot.stores.guilds
         holder = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
         remote = bot.lookup.remote
         # The poller's own source: the 2-4-8 s back-off, sharing the lookups' session and rate limit.
@@ -76,7 +72,7 @@ class Notify(commands.GroupCog, group_name="notify", group_description="Hear whe
                 self.follows,
                 self.announcements,
                 self.guilds,
-                WatchlistStore(bot.db),
+                bot.stores.watchlist,
                 JobLease(bot.db),
                 holder,
                 lease_for=max(interval * 1.5, dt.timedelta(minutes=10)),
@@ -182,7 +178,9 @@ class Notify(commands.GroupCog, group_name="notify", group_description="Hear whe
             if channel_id is not None:
                 lines.append(f"This server's announcements go to <#{channel_id}>.")
             else:
-                lines.append("This server has no announce channel yet (a manager sets one with `/config`).")
+                lines.append(
+                    "This server has no announce channel yet (a manager sets one with `/config announce-channel`)."
+                )
         if self.source is None:
             lines.append("TVmaze is switched off here (offline mode), so no news arrives until it is on.")
         await reply(interaction, content="\n".join(lines), ephemeral=True)

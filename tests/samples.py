@@ -37,3 +37,13 @@ AWKWARD_INPUTS = (
     "x" * 100,
 )
 LONG_INPUTS = ("", "x" * 10_000, "가" * 10_000)
+
+
+def seed_review_parts() -> tuple[str, str]:
+    """The seed review as its spoiler-free opening and its story part (from "The Story:" on); only from a test
+    marked ``tests.shared_data.needs_seed``."""
+    from tests.shared_data import seed_review
+
+    seed = seed_review()
+    cut = seed.index("The\nStory:")
+    return seed[:cut], seed[cut:]

@@ -316,6 +316,23 @@ class AnnouncementStore:
 
         await self.db.write(op)
 
+    async def export_user_data(self, user_id: int) -> list[dict[str, Any]]:
+        """The announcements DMed (or queued) to the member, as JSON-ready dicts (/privacy export)."""
+        rows = await self.db.fetchall(
+            "SELECT event_key, state, attempts, done_at FROM announce_outbox"
+            " WHERE target_kind = 'dm' AND target_id = ? ORDER BY id",
+            (user_id,),
+        )
+        return [
+            {
+                "event": r[0],
+                "state": r[1],
+                "attempts": r[2],
+                "done_at": None if r[3] is None else dt.datetime.fromtimestamp(int(r[3]), dt.UTC).isoformat(),
+            }
+            for r in rows
+        ]
+
     async def delete_guild_data(self, guild_id: int) -> None:
         async def op(conn: aiosqlite.Connection) -> None:
             await conn.execute("DELETE FROM announce_outbox WHERE target_kind = 'guild' AND target_id = ?", (guild_id,))

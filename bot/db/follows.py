@@ -73,6 +73,22 @@ class FollowStore:
 
         await self.db.write(op)
 
+    async def export_user_data(self, user_id: int) -> dict[str, Any]:
+        """The member's follows and whether their DMs were found closed, as JSON-ready data (/privacy export)."""
+        closed = await self.db.fetchval("SELECT closed_at FROM dm_closed WHERE user_id = ?", (user_id,))
+        return {
+            "follows": [
+                {
+                    "show_id": f.show_id,
+                    "mode": f.mode.value,
+                    "from_servers": sorted(f.guild_ids),
+                    "since": f.since.isoformat(),
+                }
+                for f in await self.follows_of(user_id)
+            ],
+            "dms_closed_at": None if closed is None else dt.datetime.fromtimestamp(int(closed), dt.UTC).isoformat(),
+        }
+
     async def delete_guild_data(self, guild_id: int) -> None:
         """Forget which members follow from this server (their follows and DMs stay)."""
 

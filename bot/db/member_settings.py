@@ -37,3 +37,8 @@ class MemberSettingsStore:
             return cur.rowcount
 
         return await self.db.write(op)
+
+    async def export_user_data(self, user_id: int) -> dict[str, str | None]:
+        """The member's settings (/privacy export); empty when they set none."""
+        row = await self.db.fetchone("SELECT timezone, updated_at FROM member_settings WHERE user_id = ?", (user_id,))
+        return {} if row is None else {"timezone": row[0], "updated_at": row[1]}

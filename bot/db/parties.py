@@ -509,6 +509,38 @@ class PartyStore:
 
         await self.db.write(op)
 
+    async def export_user_data(self, user_id: int) -> dict[str, list[dict[str, Any]]]:
+        """The parties the member is in or hosts, and their check-ins, as JSON-ready dicts (/privacy export)."""
+        parties = await self.db.fetchall(
+            "SELECT p.id, p.guild_id, p.channel_id, p.show_id, p.name, p.host_id, m.joined_at, p.ended_at"
+            " FROM parties p LEFT JOIN party_members m ON m.party_id = p.id AND m.user_id = ?"
+            " WHERE m.user_id IS NOT NULL OR p.host_id = ? ORDER BY p.id",
+            (user_id, user_id),
+        )
+        check_ins = await self.db.fetchall(
+            "SELECT s.party_id, s.guild_id, c.session_id, c.checked_in_at FROM party_checkins c"
+            " JOIN party_sessions s ON s.id = c.session_id WHERE c.user_id = ? ORDER BY c.checked_in_at",
+            (user_id,),
+        )
+        return {
+            "parties": [
+                {
+                    "party_id": r[0],
+                    "guild_id": r[1],
+                    "channel_id": r[2],
+                    "show_id": r[3],
+                    "name": r[4],
+                    "host": r[5] == user_id,
+                    "joined_at": r[6],
+                    "ended_at": r[7],
+                }
+                for r in parties
+            ],
+            "check_ins": [
+                {"party_id": r[0], "guild_id": r[1], "session_id": r[2], "checked_in_at": r[3]} for r in check_ins
+            ],
+        }
+
     async def delete_guild_data(self, guild_id: int) -> None:
         """Every party of a server, with members, sessions and check-ins (the 30-day clean-up after removal)."""
 

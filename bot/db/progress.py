@@ -68,6 +68,15 @@ def _position(season: int | None, episode: int | None) -> Position | None:
     return None if season is None or episode is None else Position(season, episode)
 
 
+def _code(position: Position | None) -> str | None:
+    """ "S1E8", as exports carry an episode."""
+    return None if position is None else f"S{position.season}E{position.episode}"
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
 _PROGRESS_COLUMNS = "pass_number, season, episode, seen_season, seen_episode, pass_started_at, updated_at, completed_at"
 
 
@@ -277,6 +286,34 @@ class ProgressStore:
             return cur.rowcount
 
         return await self.db.write(op)
+
+    async def export_user_data(self, user_id: int) -> list[dict[str, Any]]:
+        """The member's place in every show, their passes and marked specials, as JSON-ready dicts (/privacy)."""
+        out: list[dict[str, Any]] = []
+        for progress in await self.for_member(user_id):
+            passes = await self.history(user_id, progress.show_id)
+            out.append(
+                {
+                    "show_id": progress.show_id,
+                    "position": _code(progress.position),
+                    "seen_through": _code(progress.seen_through),
+                    "pass_number": progress.pass_number,
+                    "updated_at": progress.updated_at.isoformat(),
+                    "completed_at": _iso(progress.completed_at),
+                    "passes": [
+                        {
+                            "number": p.number,
+                            "started_at": p.started_at.isoformat(),
+                            "ended_at": _iso(p.ended_at),
+                            "reached": _code(p.reached),
+                            "completed_at": _iso(p.completed_at),
+                        }
+                        for p in passes
+                    ],
+                    "specials_watched": sorted(await self.specials(user_id, progress.show_id)),
+                }
+            )
+        return out
 
     async def _flush(self) -> None:
         # Let the coroutines that are ready in this loop iteration queue their updates first.

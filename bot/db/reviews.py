@@ -180,7 +180,8 @@ class ReviewStore:
 
     async def summary(self, guild_id: int, show_id: int) -> GradeSummary:
         """How many reviews the show has in this server and their average grade (for /drama info)."""
-        rows = await self.db.fetchall(
+        # One trip to the database thread: every /drama info in a server asks this.
+        rows = await self.db.conn.execute_fetchall(
             "SELECT grade, COUNT(*) FROM reviews WHERE guild_id = ? AND show_id = ? GROUP BY grade",
             (guild_id, show_id),
         )
@@ -228,8 +229,9 @@ async def _require_row(conn: aiosqlite.Connection, guild_id: int, review_id: int
 
 async def _select_reviews(conn: aiosqlite.Connection, where: str, params: tuple[Any, ...]) -> list[Review]:
     """Reviews matching ``where`` (a fixed clause written in this module, values always as parameters)."""
-    async with conn.execute(f"SELECT {_COLUMNS} FROM reviews {where}", params) as cur:  # noqa: S608
-        rows = list(await cur.fetchall())
+    # execute_fetchall is one trip to the database thread (execute, fetch and close would be three): Reveal reads a
+    # review each time a member presses it, and many press at once.
+    rows = list(await conn.execute_fetchall(f"SELECT {_COLUMNS} FROM reviews {where}", params))  # noqa: S608
     messages = await _messages(conn, [int(row["id"]) for row in rows])
     return [_review(row, messages.get(int(row["id"]), ())) for row in rows]
 
@@ -242,13 +244,13 @@ async def _messages(conn: aiosqlite.Connection, review_ids: Sequence[int]) -> di
     for start in range(0, len(review_ids), 500):
         chunk = list(review_ids[start : start + 500])
         marks = ", ".join("?" * len(chunk))
-        async with conn.execute(
+        rows = await conn.execute_fetchall(
             f"SELECT review_id, channel_id, message_id FROM review_messages WHERE review_id IN ({marks})"  # noqa: S608
             " ORDER BY review_id, position",
             chunk,
-        ) as cur:
-            for row in await cur.fetchall():
-                found.setdefault(int(row[0]), []).append(PostedMessage(int(row[1]), int(row[2])))
+        )
+        for row in rows:
+            found.setdefault(int(row[0]), []).append(PostedMessage(int(row[1]), int(row[2])))
     return {review_id: tuple(messages) for review_id, messages in found.items()}
 
 

@@ -96,3 +96,15 @@ class WatchlistStore:
             return cur.rowcount
 
         return await self.db.write(op)
+
+    async def export_user_data(self, user_id: int) -> list[dict[str, Any]]:
+        """The member's list as JSON-ready dicts (/privacy export)."""
+        return [
+            {
+                "show_id": e.show_id,
+                "status": e.status.value,
+                "added_at": e.added_at.isoformat(),
+                "updated_at": e.updated_at.isoformat(),
+            }
+            for e in await self.for_member(user_id)
+        ]

@@ -33,7 +33,9 @@ bot_name="Sandbox Bot", bot_token=None, host="127.0.0.1", port=0, openapi=None)`
     ``create_role(guild, name, permissions=0, *, mentionable=False, color=0) -> Role``;
     ``create_text_channel(guild, name, *, topic=None, category=None) -> Channel``, ``create_voice_channel``,
     ``create_category``; ``add_member(guild, user, *, roles=(), nick=None) -> Member``;
-    ``set_roles(guild, user, roles)``; ``set_overwrite(channel, role_or_member, *, allow=0, deny=0)``.
+    ``set_roles(guild, user, roles)``; ``set_overwrite(channel, role_or_member, *, allow=0, deny=0)``;
+    ``remove_bot(guild)`` (GUILD_DELETE without ``unavailable``, then 403 Missing Access on the guild's routes;
+    the bot leaving by ``DELETE /users/@me/guilds/{id}`` does the same), ``add_bot(guild)`` (invited back).
     Set ``user.dms_open = False`` to make the bot's DMs to that user fail (50007).
 
 ``Driver``, acting as a user (each returns an ``InteractionResult``)
@@ -42,7 +44,7 @@ bot_name="Sandbox Bot", bot_token=None, host="127.0.0.1", port=0, openapi=None)`
     commands the bot synced (guild first, then global), ``resolved`` is filled in.
     ``autocomplete(user, channel, "cmd sub", focused, value="", /, options=None, **values) -> list[dict]``
     (the bot's choices), ``autocomplete_result(...)``;
-    ``click(user, message_or_result, label=None, *, custom_id=None)``;
+    ``click(user, message_or_result, label=None, *, custom_id=None, catch_up=True)``;
     ``select(user, message_or_result, values, *, custom_id=None, placeholder=None)``;
     ``submit_modal(user, result_that_opened_it, {label_or_custom_id: value})``.
     ``send_message(user, channel, content)`` and ``dm_bot(user, content)`` post as a user (MESSAGE_CREATE).

@@ -67,8 +67,31 @@ class WorldBuilder:
             role.managed = True
             await self.add_member(guild, bot, roles=[role])
             # A bot that is already connected learns about the guild as on a real join.
-            await self.gateway.dispatch("GUILD_CREATE", self.gateway.guild_create_payload(guild), guild_id=guild.id)
+            await self._announce_join(guild)
         return guild
+
+    async def remove_bot(self, guild: Guild) -> None:
+        """A manager kicks the bot (or the bot leaves): it gets GUILD_DELETE without ``unavailable`` (what tells a
+        removal from an outage) and from then on the guild's routes answer it 403 Missing Access."""
+        await self.gateway.remove_bot(guild)
+
+    async def add_bot(self, guild: Guild) -> Member:
+        """Invite the bot (back) into ``guild``: it joins with a managed role and gets GUILD_CREATE as on a join."""
+        bot = self._bot()
+        role = next((r for r in guild.roles.values() if r.managed and r.name == bot.username), None)
+        if role is None:
+            role = await self.create_role(guild, bot.username, DEFAULT_BOT_PERMISSIONS)
+            role.managed = True
+        member = await self.add_member(guild, bot, roles=[role])
+        await self._announce_join(guild)
+        return member
+
+    async def _announce_join(self, guild: Guild) -> None:
+        # On a join Discord's GUILD_CREATE has no "unavailable" (False there means a guild of READY coming back),
+        # which is how discord.py tells on_guild_join from on_guild_available.
+        payload = self.gateway.guild_create_payload(guild)
+        payload.pop("unavailable", None)
+        await self.gateway.dispatch("GUILD_CREATE", payload, guild_id=guild.id)
 
     async def create_role(
         self, guild: Guild, name: str, permissions: int = 0, *, mentionable: bool = False, color: int = 0

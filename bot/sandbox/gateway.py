@@ -187,6 +187,15 @@ class Gateway:
             await session.dispatch(event, payload)
         self.records.changes.notify()
 
+    async def remove_bot(self, guild: Guild) -> None:
+        """The bot is out of ``guild``: GUILD_DELETE (without ``unavailable``, which would mean an outage) reaches
+        it while it is still a member, then it is one no more."""
+        bot = self.world.bot
+        if bot is None or bot.id not in guild.members:
+            return
+        await self.dispatch("GUILD_DELETE", {"id": str(guild.id)}, guild_id=guild.id)
+        del guild.members[bot.id]
+
     def _guild_member_ids(self, guild_id: int) -> set[int]:
         guild = self.world.guilds.get(guild_id)
         return set(guild.members) if guild else set()

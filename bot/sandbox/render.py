@@ -15,8 +15,13 @@ from bot.sandbox.protocol import JSON, SELECTS, ButtonStyle, ComponentType
 
 SPOILER_HIDDEN = "[spoiler hidden]"
 _SPOILER = re.compile(r"\|\|(.+?)\|\|", re.DOTALL)
-# Code blocks and inline code are literal in Discord: no spoilers, no mentions inside them.
-_CODE = re.compile(r"(```.*?```|`[^`\n]+`)", re.DOTALL)
+# Code blocks and inline code are literal in Discord: no spoilers, no mentions inside them. An escape (a backslash
+# before any character but a letter, digit or space) is literal too; whichever starts first wins, as in Discord.
+# Set-aside literals stand in the text as characters of a private-use plane while the markup rules run (any such
+# character already in the text is set aside as itself).
+_HELD_BASE = 0xF0000
+_HELD = re.compile("[\U000f0000-\U000ffffd]")
+_LITERAL = re.compile(r"\\([^0-9A-Za-z\s])|(```.*?```|`[^`\n]+`|[\U000F0000-\U000FFFFD])", re.DOTALL)
 _TIMESTAMP = re.compile(r"<t:(-?\d{1,13})(?::([tTdDfFR]))?>")
 _MENTION = re.compile(r"<(?:@[!&]?|#)\d+>")
 
@@ -39,19 +44,24 @@ def render_timestamp(match: re.Match[str]) -> str:
 
 
 def render_text(text: str, *, reveal_spoilers: bool = False, names: Mapping[str, str] | None = None) -> str:
-    """Markdown text as seen: spoilers hidden (or revealed), timestamps and known mentions spelled out."""
-    parts = _CODE.split(text)
-    out: list[str] = []
-    for index, part in enumerate(parts):
-        if index % 2:
-            out.append(part)
-            continue
-        part = _SPOILER.sub(lambda m: m.group(1) if reveal_spoilers else SPOILER_HIDDEN, part)
-        part = _TIMESTAMP.sub(render_timestamp, part)
-        if names:
-            part = _MENTION.sub(lambda m: names.get(m.group(0).replace("<@!", "<@"), m.group(0)), part)
-        out.append(part)
-    return "".join(out)
+    """Markdown text as seen: spoilers hidden (or revealed), timestamps and known mentions spelled out.
+
+    Read left to right as Discord's parser reads it: a backslash before a character that is not a letter, digit or
+    space shows that character as itself (and the backslash not at all), and code is literal. Both are set aside
+    first, so an escaped ``|`` or backtick can neither open nor close a spoiler or a code span.
+    """
+    held: list[str] = []
+
+    def hold(match: re.Match[str]) -> str:
+        held.append(match.group(1) if match.group(1) is not None else match.group(2))
+        return chr(_HELD_BASE + len(held) - 1)
+
+    part = _LITERAL.sub(hold, text)
+    part = _SPOILER.sub(lambda m: m.group(1) if reveal_spoilers else SPOILER_HIDDEN, part)
+    part = _TIMESTAMP.sub(render_timestamp, part)
+    if names:
+        part = _MENTION.sub(lambda m: names.get(m.group(0).replace("<@!", "<@"), m.group(0)), part)
+    return _HELD.sub(lambda m: held[ord(m.group()) - _HELD_BASE], part)
 
 
 def _plain(text: Any) -> str:

@@ -310,9 +310,13 @@ def _check_text_input(path: Path, component: JSON, label: Any) -> list[Problem]:
     problems = _length_between((*path, "custom_id"), component.get("custom_id"), 1, CUSTOM_ID_MAX)
     if label is not None:
         problems += _length_between((*path, "label"), label, 1, TEXT_INPUT_LABEL_MAX)
-    for key in ("min_length", "max_length"):
+    for key, low in (("min_length", 0), ("max_length", 1)):
         value = component.get(key)
-        if value is not None and not 0 <= int(value) <= TEXT_INPUT_LENGTH_MAX:
+        if value is not None and int(value) < low:
+            problems.append(
+                Problem((*path, key), "NUMBER_TYPE_MIN", f"int value should be greater than or equal to {low}.")
+            )
+        elif value is not None and int(value) > TEXT_INPUT_LENGTH_MAX:
             problems.append(
                 Problem(
                     (*path, key),
@@ -359,7 +363,74 @@ def check_modal(data: JSON) -> list[Problem]:
                 problems += _check_interactive((*at, "component"), inner)
         elif kind != ComponentType.TEXT_DISPLAY:
             problems.append(Problem((*at, "type"), "UNION_TYPE_CHOICES", "Not a modal component"))
+    # A submission names each input by its custom id, so Discord refuses a modal where two share one.
+    ids: list[str] = [str(c["custom_id"]) for c in walk_components(components) if isinstance(c.get("custom_id"), str)]
+    duplicates = sorted({cid for cid in ids if ids.count(cid) > 1})
+    if duplicates:
+        problems.append(
+            Problem(
+                ("data", "components"),
+                "COMPONENT_CUSTOM_ID_DUPLICATED",
+                f"Duplicate custom_id: {', '.join(duplicates)}",
+            )
+        )
     return problems
+
+
+# The message fields the sandbox's own rules read, with the JSON type each must have. Discord refuses a body whose
+# fields have the wrong type before anything else; without the OpenAPI description at hand this is what checks it.
+_MESSAGE_FIELD_TYPES: dict[str, tuple[type, ...]] = {
+    "content": (str,),
+    "embeds": (list,),
+    "components": (list,),
+    "allowed_mentions": (dict,),
+    "attachments": (list,),
+    "flags": (int,),
+    "tts": (bool,),
+}
+_EMBED_FIELD_TYPES: dict[str, tuple[type, ...]] = {
+    "title": (str,),
+    "description": (str,),
+    "url": (str,),
+    "fields": (list,),
+    "footer": (dict,),
+    "author": (dict,),
+    "thumbnail": (dict,),
+    "image": (dict,),
+    "color": (int,),
+}
+
+
+def shape_problems(body: JSON) -> list[Problem]:
+    """Fields of a message body (or an interaction callback's ``data``) whose JSON type is wrong."""
+    found: list[Problem] = []
+
+    def typed(path: Path, value: Any, allowed: tuple[type, ...]) -> bool:
+        if value is None or (isinstance(value, allowed) and not (isinstance(value, bool) and bool not in allowed)):
+            return True
+        expected = "array" if list in allowed else "object" if dict in allowed else allowed[0].__name__
+        found.append(Problem(path, "BASE_TYPE_BAD", f"Must be of type {expected}."))
+        return False
+
+    def message(prefix: Path, fields: JSON) -> None:
+        for name, allowed in _MESSAGE_FIELD_TYPES.items():
+            typed((*prefix, name), fields.get(name), allowed)
+        embeds = fields.get("embeds")
+        for i, embed in enumerate(embeds if isinstance(embeds, list) else []):
+            where: Path = (*prefix, "embeds", i)
+            if not typed(where, embed, (dict,)):
+                continue
+            for name, allowed in _EMBED_FIELD_TYPES.items():
+                typed((*where, name), embed.get(name), allowed)
+            listed = embed.get("fields")
+            for j, field in enumerate(listed if isinstance(listed, list) else []):
+                typed((*where, "fields", j), field, (dict,))
+
+    message((), body)
+    data = body.get("data")
+    if isinstance(data, dict):
+        message(("data",), data)
+    return found
 
 
 def form_errors(problems: Iterable[Problem]) -> JSON:

@@ -2,7 +2,6 @@ import asyncio
 import datetime as dt
 import json
 import sqlite3
-from pathlib import Path
 
 import pytest
 
@@ -17,7 +16,10 @@ from tests.clock import SettableClock
 GUILD, OTHER_GUILD = 1001, 2002
 ALICE, BOB = 11, 22
 START = dt.datetime(2026, 11, 30, 6, 0, tzinfo=dt.UTC)
-SEED = next((Path(__file__).resolve().parents[3] / "shared" / "seed").glob("*.txt")).read_text(encoding="utf-8")
+# A long review in the seed's shape (Hangul, punctuation, paragraphs); the seed itself is tested where it is read.
+LONG_REVIEW = "\n\n".join(
+    f"{n}화: 백강혁 (Baek Kang Hyuk) — the trauma team's “golden hour”, again & again! #{n}" * 8 for n in range(1, 9)
+)
 
 
 @pytest.fixture
@@ -49,7 +51,7 @@ async def write(store, show_id, author=ALICE, guild=GUILD, grade=Grade.A_PLUS, h
 
 
 async def test_a_review_is_stored_with_every_field_and_its_posted_messages(store, show_id):
-    seed_text = ReviewText("A+ and some spoilers", SEED[:1700], SEED[1700:])
+    seed_text = ReviewText("A+ and some spoilers", LONG_REVIEW[:1700], LONG_REVIEW[1700:])
     review = await store.create(
         guild_id=GUILD, author_id=ALICE, show_id=show_id, grade=Grade.A_MINUS, spoilers_through=None, text=seed_text
     )

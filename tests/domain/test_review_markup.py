@@ -1,5 +1,3 @@
-from pathlib import Path
-
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -7,8 +5,8 @@ from hypothesis import strategies as st
 from bot.domain.reviews import clean_text, decode_chunk, encode_chunk
 from bot.domain.reviews.markup import CONTINUED, ZWSP, encode_title
 from tests.domain.review_markdown import outside_spoilers, problems, spoiler_spans, title_problems, tokens
+from tests.shared_data import SEED_PATHS, needs_seed
 
-SEED = (Path(__file__).resolve().parents[3] / "shared" / "seed").glob("*.txt")
 AWKWARD = [*"|\\*_~`>#<@[]():-+.!1 \n\t", "||", "```", "@everyone", "@here", "<@123>", "<@&456>", "<#789>"]
 AWKWARD += ["[x](https://evil.example)", "# ", "> ", "-# ", "1. ", "가", "😀", "e\u0301", "🇰🇷", "👨\u200d👩\u200d👧"]
 AWKWARD += ["\u200b", "\u200e", "\u202e", "\u2066", "\ufeff", "\r\n", "\u2028", "…"]
@@ -62,7 +60,8 @@ def test_zero_width_characters_cannot_hide_a_mention_or_a_spoiler_break():
     assert outside_spoilers(rendered) == ""
 
 
-@pytest.mark.parametrize("path", list(SEED), ids=lambda p: p.name)
+@needs_seed
+@pytest.mark.parametrize("path", SEED_PATHS, ids=lambda p: p.name)
 def test_the_seed_review_is_already_clean_and_round_trips(path):
     seed = path.read_text(encoding="utf-8")
     assert clean_text(seed) == seed

@@ -1,5 +1,4 @@
 import datetime as dt
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -23,15 +22,15 @@ from bot.domain.reviews.markup import ZWSP, utf16_len
 from bot.domain.reviews.post import CONTINUED_TITLE, REVEAL_HINT, ReviewPost, spoiler_title
 from tests.domain.review_markdown import outside_spoilers, problems, title_problems
 from tests.domain.test_review_markup import AWKWARD
+from tests.shared_data import needs_seed, seed_review
 
-SEED_PATH = next((Path(__file__).resolve().parents[3] / "shared" / "seed").glob("*.txt"))
 SHOW = "The Trauma Code: Heroes On Call"
 NOW = dt.datetime(2026, 11, 30, 6, 0, tzinfo=dt.UTC)
 
 
 def seed_parts() -> tuple[str, str]:
     """The seed review's spoiler-free opening and its story part (from "The Story:" on)."""
-    seed = SEED_PATH.read_text(encoding="utf-8")
+    seed = seed_review()
     cut = seed.index("The\nStory:")
     return seed[:cut], seed[cut:]
 
@@ -95,6 +94,7 @@ def assert_spoilers_only_where_hidden(post: ReviewPost, review: Review, author: 
         assert title_problems(embed.title or "") == []
 
 
+@needs_seed
 def test_the_seed_review_posts_without_losing_a_character():
     clear, story = seed_parts()
     assert 4000 < len(story) < 8000  # it needs both spoiler fields

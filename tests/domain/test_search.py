@@ -7,9 +7,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.domain import search as search_module
 from bot.domain.models import CastMember, Show
 from bot.domain.search import SearchIndex
+from bot.domain.search import index as search_index
+from bot.domain.search import ranking as search_ranking
 from bot.domain.text import CHOSEONG, choseong_range, initials, is_syllable, normalize
 from tests.samples import AWKWARD_INPUTS, LONG_INPUTS, SEED_TITLE
 
@@ -195,7 +196,7 @@ def test_one_hit_per_show_and_limits(index: SearchIndex) -> None:
     assert len({h.show_id for h in hits}) == len(hits)
     assert len(index.search("o", limit=2)) == 2
     assert index.search("o", limit=0) == []
-    assert len(index.search("o", limit=1000)) <= search_module.MAX_LIMIT
+    assert len(index.search("o", limit=1000)) <= search_ranking.MAX_LIMIT
 
 
 @pytest.mark.parametrize("query", [*AWKWARD_INPUTS, *LONG_INPUTS, "\x00", "\ud800", "ㅏ", "a" * 300, "ㅈ" * 300])
@@ -268,7 +269,7 @@ def test_add_replace_and_remove_shows() -> None:
 
 
 def test_many_changes_are_merged_into_the_main_segment(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(search_module, "_DELTA_MIN", 5)
+    monkeypatch.setattr(search_index, "DELTA_MIN", 5)
     index = build()
     for i in range(30):
         index.add_show(100 + i, f"Extra {i}", [("title", f"Extra Show {i}")], popularity=float(i))
@@ -304,7 +305,11 @@ CATALOGUE = st.lists(
     min_size=1,
     max_size=12,
 )
-QUERY_PIECES = st.sampled_from((*WORDS, "co", "cod", "tra", "uma c", "ㅈㅈ", "ㅇㅅ", "ㅅ", "ㅂ", "중증ㅇ", "e", "상센"))
+# Pieces that span words with the spaces gone ("codeblue") exercise the compact tiers.
+JOINED = ("codeblue", "theco", "heroon", "사랑의불")
+QUERY_PIECES = st.sampled_from(
+    (*WORDS, "co", "cod", "tra", "uma c", "ㅈㅈ", "ㅇㅅ", "ㅅ", "ㅂ", "중증ㅇ", "e", "상센", *JOINED)
+)
 QUERIES = st.lists(QUERY_PIECES, min_size=1, max_size=3).map(" ".join)
 
 
@@ -320,9 +325,14 @@ def _starts(s: str, q: str, after_space: bool = False) -> bool:
 
 def _reference_tier(q: str, norm: str) -> tuple[int, int] | None:
     """(tier, -quality) of a name for a query, by brute force: the ranking the index promises."""
+    compact_q, compact_norm = q.replace(" ", ""), norm.replace(" ", "")
     if norm == q:
+        return (0, -1)
+    if compact_norm == compact_q:
         return (0, 0)
     if _starts(norm, q):
+        return (1, -1)
+    if compact_norm.startswith(compact_q):
         return (1, 0)
     tokens, words = q.split(), norm.split()
     if all(t in words for t in tokens[:-1]) and any(_starts(w, tokens[-1], len(tokens) > 1) for w in words):
@@ -385,7 +395,7 @@ def test_shows_added_later_rank_as_if_built_together(catalogue: Catalogue, query
 def test_search_never_raises_and_respects_limits(query: str, limit: int) -> None:
     index = _SHARED
     hits = index.search(query, limit)
-    assert len(hits) <= max(0, min(limit, search_module.MAX_LIMIT))
+    assert len(hits) <= max(0, min(limit, search_ranking.MAX_LIMIT))
     assert len({h.show_id for h in hits}) == len(hits)
     assert all(0 <= h.tier <= 4 for h in hits)
     choices = index.autocomplete(query)

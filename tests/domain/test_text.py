@@ -9,11 +9,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.domain.text import (
+    _RAW_LIMIT,
     CHOSEONG,
     MAX_NORMALIZED_LENGTH,
     choseong_range,
     initials,
+    initials_of_normalized,
     is_initials_query,
+    is_syllable,
     normalize,
 )
 
@@ -125,3 +128,53 @@ def test_initials_are_consonants(text: str) -> None:
     assert all(ch in CHOSEONG for ch in out)
     if is_initials_query(text):
         assert initials(normalize(text)) == normalize(text).replace(" ", "")
+
+
+# --- edges: the first and last Hangul syllables, text exactly at its limits ------------------------------
+
+FIRST_SYLLABLE, LAST_SYLLABLE = "가", "힣"  # U+AC00 and U+D7A3
+BEFORE_FIRST, AFTER_LAST = chr(0xABFF), chr(0xD7A4)
+
+
+def test_the_first_and_last_syllables_are_syllables() -> None:
+    assert is_syllable(FIRST_SYLLABLE)
+    assert is_syllable(LAST_SYLLABLE)
+    assert not is_syllable(BEFORE_FIRST)
+    assert not is_syllable(AFTER_LAST)
+    assert not is_syllable(FIRST_SYLLABLE * 2)
+    assert not is_syllable("")
+
+
+def test_the_first_and_last_syllables_have_initials() -> None:
+    assert initials(FIRST_SYLLABLE) == "ㄱ"
+    assert initials(LAST_SYLLABLE) == "ㅎ"
+    assert initials(BEFORE_FIRST + AFTER_LAST) == ""
+    assert initials_of_normalized([FIRST_SYLLABLE + " " + LAST_SYLLABLE, "ab"]) == ["ㄱㅎ", ""]
+
+
+def test_the_first_and_last_syllables_keep_their_normal_form() -> None:
+    assert normalize(FIRST_SYLLABLE + LAST_SYLLABLE) == FIRST_SYLLABLE + LAST_SYLLABLE
+    assert is_initials_query("ㄱㅎ")
+    assert not is_initials_query(FIRST_SYLLABLE)
+
+
+def test_choseong_ranges_cover_the_first_and_last_syllables() -> None:
+    assert choseong_range("ㄱ") == (FIRST_SYLLABLE, "까")
+    lo, hi = choseong_range("ㅎ") or ("", "")
+    assert (lo, hi) == ("하", AFTER_LAST)  # one past 힣, so 힣 itself is inside
+    assert choseong_range("ㄱㄱ") is None
+    assert choseong_range("") is None
+
+
+def test_text_exactly_at_the_normal_form_limit_is_kept() -> None:
+    assert normalize("a" * MAX_NORMALIZED_LENGTH) == "a" * MAX_NORMALIZED_LENGTH
+    assert normalize("a" * (MAX_NORMALIZED_LENGTH + 1)) == "a" * MAX_NORMALIZED_LENGTH
+    # A cut that lands on a space leaves no space at the end.
+    assert normalize("a" * (MAX_NORMALIZED_LENGTH - 1) + " b") == "a" * (MAX_NORMALIZED_LENGTH - 1)
+
+
+def test_only_the_first_raw_characters_are_looked_at() -> None:
+    # Invisible characters are dropped, but they count towards what is read of a long paste.
+    assert normalize("\u200b" * (_RAW_LIMIT - 1) + "a") == "a"
+    assert normalize("\u200b" * _RAW_LIMIT + "a") == ""
+    assert normalize(" " * (_RAW_LIMIT - 1) + "가나") == "가"

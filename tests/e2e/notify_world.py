@@ -99,9 +99,12 @@ class NotifyWorld:
         self.channels["second"] = await driver.create_text_channel(second, "general")
         self.announce["second"] = await driver.create_text_channel(second, "news")
         await self.world.sandbox.settle()
+        # Each server's owner sets its announce channel as a manager would.
+        for owner, server in (("alice", "first"), ("carol", "second")):
+            result = await self.slash("config announce-channel", user=owner, channel=self.announce[server])
+            assert "#" + self.announce[server].name in result.text(), result.text()
         config = GuildConfigStore(self.bot.db)
-        for name, guild in self.guilds.items():
-            await config.set_announce_channel(guild.id, self.announce[name].id)
+        assert set(await config.announce_channels()) == {g.id for g in self.guilds.values()}
 
     def where(self, user: str) -> Channel:
         return self.channels["second"] if user == "carol" else self.channels["first"]

@@ -75,7 +75,7 @@ async def test_button_click_edits_the_message(world, make_bot, running):
     assert sandbox.violations == []
 
 
-class ReviewModal(discord.ui.Modal, title="Write a review"):
+class HeadlineFormModal(discord.ui.Modal, title="Write a review"):
     headline = discord.ui.TextInput(label="Headline", max_length=100)
     body = discord.ui.TextInput(label="Spoiler-free part", style=discord.TextStyle.paragraph, custom_id="review:body")
     spoilers = discord.ui.TextInput(label="Spoilers", style=discord.TextStyle.paragraph, required=False)
@@ -92,7 +92,7 @@ async def test_modal_submit_reaches_the_bot_with_values(world, make_bot, running
 
     @bot.tree.command(name="review", description="Write a review")
     async def review(interaction: discord.Interaction) -> None:
-        await interaction.response.send_modal(ReviewModal())
+        await interaction.response.send_modal(HeadlineFormModal())
 
     async with running(bot, sandbox):
         await sync_to(bot.tree, world.guild.id)

@@ -15,6 +15,11 @@ from bot.logs import setup_logging
 from bot.sandbox import SandboxServer
 from bot.sandbox.openapi import DEFAULT_SPEC, OpenApiCheck
 
+# Discord's description is read from ../shared beside the project (never copied here): a fresh clone has none.
+needs_spec = pytest.mark.skipif(
+    not DEFAULT_SPEC.is_file(), reason=f"Discord's OpenAPI description is not at {DEFAULT_SPEC}: skipped"
+)
+
 
 async def sync_to(bot: discord.Client, guild_id: int) -> None:
     guild = discord.Object(guild_id)
@@ -72,6 +77,7 @@ async def test_web_links_and_attached_pictures_pass(world, make_bot, running):
     assert sandbox.violations == []
 
 
+@needs_spec
 async def test_a_body_the_openapi_description_refuses_is_a_violation(world, make_bot, running):
     # The sandbox's own rules say nothing of colours; Discord's description caps them at 0xFFFFFF.
     sandbox, driver = world.sandbox, world.sandbox.driver
@@ -96,6 +102,7 @@ async def test_a_body_the_openapi_description_refuses_is_a_violation(world, make
     assert violation.errors["data"]["embeds"]["0"]["color"]["_errors"][0]["code"] == "NUMBER_TYPE_MAX"
 
 
+@needs_spec
 def test_the_description_is_read_from_the_shared_folder_beside_the_project():
     check = OpenApiCheck.load()
     assert check is not None, f"Discord's OpenAPI description should be at {DEFAULT_SPEC}"
@@ -104,6 +111,7 @@ def test_the_description_is_read_from_the_shared_folder_beside_the_project():
     assert check.operation("GET", "/channels/1/messages") is None
 
 
+@needs_spec
 def test_each_mismatch_is_reported_where_it_is():
     check = OpenApiCheck.load()
     assert check is not None
@@ -118,6 +126,7 @@ def test_each_mismatch_is_reported_where_it_is():
     assert check.check("POST", "/interactions/1/tok/callback", good) == []
 
 
+@needs_spec
 def test_a_lone_surrogate_is_checked_not_fatal():
     check = OpenApiCheck.load()
     assert check is not None

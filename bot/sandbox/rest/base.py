@@ -157,6 +157,11 @@ class Resource:
             problem = rules.Problem((), code, "Only arrays may be used." if array else "Only dictionaries may be used.")
             self.records.record_violation("invalid_form_body", problem.message, route=route, problems=[problem])
             raise ApiError(400, 50035, "Invalid Form Body", rules.form_errors([problem]))
+        shape = rules.shape_problems(body) if isinstance(body, dict) else []
+        if shape:
+            # The sandbox's own rules read these fields: a wrong type is refused before they run, whatever the mode.
+            self.records.record_violation("invalid_form_body", shape[0].message, route=route, problems=shape)
+            raise ApiError(400, 50035, "Invalid Form Body", rules.form_errors(shape))
         openapi = self.context.openapi
         if openapi is not None:
             mismatches = openapi.check(request.method, request.path.removeprefix(API), body)

@@ -7,7 +7,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.sandbox.payloads import channel_payload, self_user_payload, user_payload
-from bot.sandbox.rest.base import ApiError, Resource, json_response, snowflake
+from bot.sandbox.rest.base import ApiError, Resource, json_response, no_content, snowflake
 from bot.sandbox.state import permissions_in
 
 
@@ -16,6 +16,7 @@ class Users(Resource):
         return [
             ("GET", "/users/@me", self.get_me),
             ("GET", "/users/@me/guilds", self.get_my_guilds),
+            ("DELETE", "/users/@me/guilds/{guild_id}", self.leave_guild),
             ("POST", "/users/@me/channels", self.create_dm),
             ("GET", "/users/{user_id}", self.get_user),
             ("GET", "/oauth2/applications/@me", self.get_application),
@@ -49,6 +50,13 @@ class Users(Resource):
                 for g in guilds
             ]
         )
+
+    async def leave_guild(self, request: web.Request) -> web.Response:
+        guild = self.guild(snowflake(request, "guild_id"))
+        if guild.owner_id == self.bot_id:
+            raise ApiError(400, 50055, "Invalid Guild")  # an owner deletes a guild, it cannot leave it
+        await self.context.gateway.remove_bot(guild)
+        return no_content()
 
     async def create_dm(self, request: web.Request) -> web.Response:
         body, _ = await self.read_body(request)
