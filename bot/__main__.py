@@ -48,6 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
     imp = catalog_sub.add_parser("import", help="load extra shows from a CSV or JSON file")
     imp.add_argument("file", type=Path)
     catalog_sub.add_parser("stats", help="count the shows stored, by source")
+    link = catalog_sub.add_parser("link", help="set or correct which TVmaze record a stored show is")
+    link.add_argument("title", help="the show's title (English or Hangul) or #id")
+    link.add_argument("tvmaze", help="the TVmaze show id (1234) or its link (https://www.tvmaze.com/shows/1234/...)")
     return parser
 
 
@@ -151,6 +154,8 @@ def _catalog(settings: Settings, args: argparse.Namespace) -> int:
         if settings.database_in_memory:
             print(f"watch-companion: {MEMORY_REFUSED}", file=sys.stderr)
             return EXIT_USAGE
+        if args.catalog_command == "link":
+            return asyncio.run(_catalog_link(settings, args.title, args.tvmaze))
         path: Path = args.file
         if not path.is_file():
             print(f"watch-companion: no such file: {path}", file=sys.stderr)
@@ -183,6 +188,47 @@ async def _catalog_stats(settings: Settings) -> int:
     print(f"shows stored: {sum(counts.values())}")
     for source in ShowSource:
         print(f"  {source.value}: {counts.get(source, 0)}")
+    return 0
+
+
+async def _catalog_link(settings: Settings, title: str, reference: str) -> int:
+    """Link a stored show to a TVmaze record by hand (checked against TVmaze unless OFFLINE)."""
+    from bot.db.database import Database
+    from bot.db.meta import MetaStore
+    from bot.db.shows import ShowStore
+    from bot.domain.errors import UserFacingError
+    from bot.domain.linking import parse_tvmaze_ref
+    from bot.lookup import ShowLookup
+    from bot.providers.base import SourceError
+    from bot.providers.bundled import BundledCatalog
+    from bot.providers.tvmaze import TvmazeSource
+
+    async with await Database.open(settings.database_path) as db:
+        store = ShowStore(db)
+        lookup = ShowLookup(store, MetaStore(db), BundledCatalog.load(), refresh_seconds=None)
+        await lookup.start()
+        try:
+            tvmaze_id = parse_tvmaze_ref(reference)
+            show = await lookup.resolve_local(title)
+            if show is None:
+                raise UserFacingError(f"no stored show is called {title!r}")
+            checked = "not checked: OFFLINE is set"
+            if not settings.offline:
+                async with TvmazeSource(settings.tvmaze_base_url, retries=1, backoff_base=1.0) as source:
+                    record = await source.show(tvmaze_id)
+                if record is None:
+                    raise UserFacingError(f"TVmaze has no show {tvmaze_id}")
+                checked = f"TVmaze calls it {record.title!r} ({record.year or 'year unknown'})"
+            await store.link_tvmaze(show.id, tvmaze_id, "manual", "set with `watch-companion catalog link`")
+        except UserFacingError as exc:
+            print(f"watch-companion: {exc.message}", file=sys.stderr)
+            return EXIT_USAGE
+        except SourceError as exc:
+            print(f"watch-companion: could not reach TVmaze to check the id ({exc})", file=sys.stderr)
+            return EXIT_UNAVAILABLE
+        finally:
+            await lookup.close()
+    print(f"linked {show.title!r} (#{show.id}) to TVmaze show {tvmaze_id}; {checked}")
     return 0
 
 

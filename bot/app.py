@@ -31,6 +31,7 @@ EXTENSIONS = (
     "cogs.reviews",
     "cogs.config",
     "cogs.privacy",
+    "cogs.notify",
 )
 TREE_HASH_KEY = "command_tree_hash"
 

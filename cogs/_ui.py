@@ -170,7 +170,10 @@ def episodes_page(
     else:
         embed.description = "No episodes are listed for this show yet."
     footer = f"Page {current.index + 1}/{current.count} · {len(episodes)} episodes"
-    footer += " · " + (TVMAZE_ATTRIBUTION if show.source == ShowSource.TVMAZE else CATALOG_ATTRIBUTION)
+    # A catalogue show linked to TVmaze lists TVmaze's episodes (names, air dates): those need TVmaze's credit.
+    listed = show.tvmaze_id is not None and any(e.name or e.airdate or e.airstamp for e in episodes)
+    from_tvmaze = show.source == ShowSource.TVMAZE or listed
+    footer += " · " + (TVMAZE_ATTRIBUTION if from_tvmaze else CATALOG_ATTRIBUTION)
     embed.set_footer(text=footer)
     view = discord.ui.View(timeout=None)
     if current.count > 1:

@@ -24,6 +24,8 @@ def version() -> str:
 WHAT_IT_DOES = (
     "Look dramas up by English or Hangul title, alias, actor or character, with autocomplete: "
     "`/drama search`, `/drama info`, `/drama episodes`. When a title fits several dramas, you pick from a private list."
+    " Follow a show with `/notify follow` to hear by DM (and in the server's news channel) when TVmaze lists a new"
+    " season, a premiere date, a premiere day or episodes."
 )
 
 

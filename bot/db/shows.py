@@ -12,6 +12,7 @@ from typing import Any, cast
 import aiosqlite
 
 from bot.db.database import Database
+from bot.domain.errors import TvmazeLinkTakenError
 from bot.domain.models import Episode, Show
 from bot.domain.precedence import IdentityKey, folded_identity_keys, is_derived_key, may_replace
 from bot.domain.ranking import popularity, show_label
@@ -200,6 +201,56 @@ class ShowStore:
             [(show_id, kind, name, normalize(name)) for kind, name in show.search_names()],
         )
         return show_id
+
+    async def link_tvmaze(self, show_id: int, tvmaze_id: int, method: str, detail: str) -> Show | None:
+        """Link the show to a TVmaze record (or correct its link), keeping how it was decided: ``method``
+        "matched" (``detail``: the facts that agreed) or "manual" (``detail``: who set it).
+
+        Returns the linked show; None when the show is gone. Raises ``TvmazeLinkTakenError`` when another stored
+        show already has that TVmaze id (two shows announcing each other's seasons would be worse than none).
+        Episodes stored from an earlier link are dropped: they were another record's.
+        """
+
+        async def op(conn: aiosqlite.Connection) -> Show | None:
+            async with conn.execute(
+                "SELECT id, title FROM shows WHERE tvmaze_id = ? AND id != ?", (tvmaze_id, show_id)
+            ) as cur:
+                taken = await cur.fetchone()
+            if taken is not None:
+                raise TvmazeLinkTakenError(tvmaze_id, str(taken[1]))
+            async with conn.execute("SELECT id, data, tvmaze_id FROM shows WHERE id = ?", (show_id,)) as cur:
+                row = await cur.fetchone()
+            if row is None:
+                return None
+            show = decode_stored(row[1], row[0])
+            linked = dataclasses.replace(show, tvmaze_id=tvmaze_id)
+            generation = await _next_generation(conn)
+            now = dt.datetime.now(dt.UTC)
+            await conn.execute(
+                "UPDATE shows SET tvmaze_id = ?, data = ?, updated_at = ?, changed_gen = ? WHERE id = ?",
+                (tvmaze_id, encode_stored(linked), now.isoformat(), generation, show_id),
+            )
+            await conn.execute(
+                "INSERT INTO tvmaze_links (show_id, tvmaze_id, method, detail, linked_at) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (show_id) DO UPDATE SET tvmaze_id = excluded.tvmaze_id, method = excluded.method,"
+                " detail = excluded.detail, linked_at = excluded.linked_at",
+                (show_id, tvmaze_id, method, detail[:500], int(now.timestamp())),
+            )
+            if row[2] is not None and row[2] != tvmaze_id:
+                await conn.execute("DELETE FROM episodes WHERE show_id = ?", (show_id,))
+            return linked
+
+        return await self.db.write(op)
+
+    async def by_tvmaze_id(self, tvmaze_id: int) -> Show | None:
+        """The stored show linked to this TVmaze record, if any."""
+        row = await self.db.fetchone("SELECT id, data FROM shows WHERE tvmaze_id = ?", (tvmaze_id,))
+        return None if row is None else decode_stored(row["data"], row["id"])
+
+    async def tvmaze_link(self, show_id: int) -> tuple[int, str, str] | None:
+        """The show's TVmaze link as ``(tvmaze_id, method, detail)``, when it was set by ``link_tvmaze``."""
+        row = await self.db.fetchone("SELECT tvmaze_id, method, detail FROM tvmaze_links WHERE show_id = ?", (show_id,))
+        return None if row is None else (int(row[0]), str(row[1]), str(row[2]))
 
     async def save_episodes(self, show_id: int, episodes: Iterable[Episode]) -> None:
         rows = [

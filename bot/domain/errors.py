@@ -126,6 +126,17 @@ class NotLinkedError(UserFacingError):
         self.reason = reason
 
 
+class TvmazeLinkTakenError(UserFacingError):
+    """A server manager linked a show to a TVmaze record another stored show is already linked to."""
+
+    def __init__(self, tvmaze_id: int, other_title: str) -> None:
+        super().__init__(
+            f"TVmaze show {tvmaze_id} is already linked to “{inert(other_title, 80)}”. Link that one to another id"
+            " first, or pick another TVmaze record."
+        )
+        self.tvmaze_id = tvmaze_id
+
+
 class NotFollowingError(UserFacingError):
     """The member asked to stop following a show they do not follow."""
 

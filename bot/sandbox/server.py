@@ -20,9 +20,10 @@ from bot.sandbox.config import SandboxConfig
 from bot.sandbox.driver import Driver
 from bot.sandbox.gateway import Gateway
 from bot.sandbox.openapi import OpenApiCheck
+from bot.sandbox.ratelimit import Decision, RateLimits
 from bot.sandbox.records import Changes, Ping, Records, RequestRecord, UnhandledRoute, Violation
-from bot.sandbox.rest import ApiError, Context, RestApi
-from bot.sandbox.rest.base import record_openapi
+from bot.sandbox.rest import API, ApiError, Context, RestApi
+from bot.sandbox.rest.base import json_response, record_openapi
 from bot.sandbox.state import User, World
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,10 @@ class SandboxServer:
         self.openapi = openapi if isinstance(openapi, OpenApiCheck) else _shared_check(openapi)
         self.gateway = Gateway(self.world, self.records, self.config, heartbeat_interval)
         self.rest = RestApi(Context(self.world, self.records, self.config, self.gateway, self.openapi))
+        # Discord's rate limits: headers always, 429s once a test calls ``rate_limits.enable()``.
+        self.rate_limits = RateLimits()
+        # "METHOD /api/v10/template" -> status: Discord failing a route (an outage), until cleared.
+        self.outages: dict[str, int] = {}
         self._runner: web.AppRunner | None = None
         bot = User(
             id=self.world.ids.next(),
@@ -212,8 +217,19 @@ class SandboxServer:
         self.records.inflight += 1
         try:
             try:
+                response: web.StreamResponse
                 self._authenticate(request)
-                response = await handler(request)
+                limited = self._rate_limit(request)
+                outage = self._outage(request)
+                if outage is not None:
+                    response = json_response({"message": f"{outage}: Service Unavailable", "code": 0}, status=outage)
+                elif limited is not None and limited.refused is not None:
+                    response = json_response(limited.refused, status=429)
+                    response.headers.update(limited.headers)
+                else:
+                    response = await handler(request)
+                    if limited is not None:
+                        response.headers.update(limited.headers)
             except ApiError as error:
                 response = error.response()
             finally:
@@ -224,6 +240,32 @@ class SandboxServer:
         finally:
             self.records.inflight -= 1
             self.records.changes.notify()
+
+    def fail_route(self, route: str, status: int = 503) -> None:
+        """Answer ``route`` ("POST /api/v10/channels/{channel_id}/messages") with ``status`` until ``clear_outages``."""
+        self.outages[route] = status
+
+    def clear_outages(self) -> None:
+        self.outages.clear()
+
+    def _outage(self, request: web.Request) -> int | None:
+        if not self.outages or "tail" in request.match_info:
+            return None
+        resource = request.match_info.route.resource
+        template = resource.canonical if resource is not None else request.path
+        return self.outages.get(f"{request.method} {template}")
+
+    def _rate_limit(self, request: web.Request) -> Decision | None:
+        if not request.path.startswith(API + "/") or "tail" in request.match_info:
+            return None
+        resource = request.match_info.route.resource
+        template = resource.canonical if resource is not None else request.path
+        decision = self.rate_limits.check(request.method, template, dict(request.match_info))
+        if decision is not None and decision.ignored_retry_after:
+            self.records.record_violation(
+                "rate_limit_ignored", "sent again before the retry_after of a 429", route=f"{request.method} {template}"
+            )
+        return decision
 
     def _authenticate(self, request: web.Request) -> None:
         path = request.path

@@ -134,3 +134,14 @@ def test_the_fake_tvmazes_records_parse_too():
         json.loads((folder / "show-900002.json").read_text(encoding="utf-8")), FETCHED, episodes
     )
     assert [e.number for e in kitchen.episodes] == [1, 2, 3, 4]
+
+
+def test_script_and_plain_http_links_from_tvmaze_never_reach_a_post():
+    raw = record("netflix-drop")
+    raw["url"] = "javascript:alert(document.cookie)"
+    raw["image"] = {"medium": "http://static.tvmaze.com/m.jpg", "original": "javascript:alert(1)"}
+    snapshot = snap(raw)
+    assert (snapshot.url, snapshot.poster_url) == (None, None)
+    raw["image"]["medium"] = "https://static.tvmaze.com/m.jpg"
+    raw["url"] = "https://evil.example/shows/1"
+    assert (snap(raw).url, snap(raw).poster_url) == (None, "https://static.tvmaze.com/m.jpg")

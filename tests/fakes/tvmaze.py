@@ -42,7 +42,7 @@ _Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 @dataclass(frozen=True, slots=True)
 class RecordedRequest:
-    """One request as the server saw it; ``at`` is ``time.monotonic()`` on arrival."""
+    """One request as the server saw it; ``at`` is the fake's ``stamp()`` on arrival (``time.monotonic()``)."""
 
     method: str
     path: str
@@ -118,8 +118,16 @@ class FakeClock:
 
 
 class FakeTvmaze:
-    def __init__(self, fixtures: Path = FIXTURES, *, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        fixtures: Path = FIXTURES,
+        *,
+        clock: Callable[[], float] = time.time,
+        stamp: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.clock = clock
+        # What ``RecordedRequest.at`` reads: a test on a fake clock passes that clock's ``now`` to see its windows.
+        self.stamp = stamp
         self.requests: list[RecordedRequest] = []
         self.faults: list[Fault] = []
         self.shows: dict[int, dict[str, Any]] = {}
@@ -171,6 +179,16 @@ class FakeTvmaze:
 
     def requests_to(self, path_prefix: str) -> list[RecordedRequest]:
         return [r for r in self.requests if r.path.startswith(path_prefix)]
+
+    def busiest_window(self, seconds: float = 10.0) -> int:
+        """The most requests that arrived within any ``seconds`` (by ``at``): what TVmaze's rate limit counts."""
+        stamps = sorted(r.at for r in self.requests)
+        most, start = 0, 0
+        for end, at in enumerate(stamps):
+            while at - stamps[start] >= seconds:
+                start += 1
+            most = max(most, end - start + 1)
+        return most
 
     # -- fault injection ------------------------------------------------------------------------------------------
 
@@ -417,7 +435,7 @@ class FakeTvmaze:
                 path=request.path,
                 query=tuple(request.query.items()),
                 headers=dict(request.headers),
-                at=time.monotonic(),
+                at=self.stamp(),
             )
         )
         fault = self._take_fault(request.path)

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from bot.domain.sanitize import image_link, tvmaze_link
+
 
 class SnapshotFormatError(ValueError):
     """A TVmaze record the snapshot cannot be built from (missing id, a field of the wrong type)."""
@@ -113,7 +115,8 @@ def snapshot_from_tvmaze(show: Any, fetched_at: dt.datetime, episodes: Sequence[
         episodes=tuple(e for e in (_episode(row) for row in episodes or ()) if e is not None),
         next_episode=_episode(next_raw) if next_raw is not None else None,
         updated=_optional_int(record, "updated"),
-        url=_optional_str(record, "url"),
+        # TVmaze's own links go into posts: only an https page on its site, and an https image, are kept.
+        url=tvmaze_link(_optional_str(record, "url")),
         poster_url=_poster(record),
         timezone=_timezone(record),
     )
@@ -163,7 +166,7 @@ def _poster(record: Mapping[str, Any]) -> str | None:
     image = _optional_object(record, "image")
     if image is None:
         return None
-    return _optional_str(image, "original") or _optional_str(image, "medium")
+    return image_link(_optional_str(image, "original")) or image_link(_optional_str(image, "medium"))
 
 
 def _timezone(record: Mapping[str, Any]) -> str | None:

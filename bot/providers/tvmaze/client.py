@@ -37,6 +37,8 @@ log = logging.getLogger(__name__)
 USER_AGENT: Final = "WatchCompanion/0.1 (+discord bot; contact via bot owner)"
 # Episodes ride along with the show, so a title not yet stored costs a search and this one request.
 SHOW_EMBEDS: Final = ("seasons", "cast", "nextepisode", "episodes")
+# What a poll needs of a changed show, in one request: its seasons, its next episode and its episodes.
+SNAPSHOT_EMBEDS: Final = ("seasons", "nextepisode", "episodes")
 UPDATE_PERIODS: Final = ("day", "week", "month")
 _REDIRECTS: Final = frozenset({301, 302, 303, 307, 308})
 _MAX_REDIRECTS: Final = 3
@@ -102,6 +104,7 @@ class TvmazeSource:
         self._session = session
         self._owns_session = session is None
         self._unreachable_until: float | None = None
+        self._parent: TvmazeSource | None = None
 
     @property
     def clock(self) -> SourceClock:
@@ -121,11 +124,29 @@ class TvmazeSource:
 
     async def close(self) -> None:
         """Close the session if this source created it; an injected session belongs to its owner."""
-        if self._owns_session and self._session is not None:
+        if self._parent is None and self._owns_session and self._session is not None:
             await self._session.close()
             self._session = None
 
+    def sibling(self, *, retries: int = 3, backoff_base: float = 2.0, max_wait: float = 60.0) -> TvmazeSource:
+        """This source with another retry policy (the poller's 2-4-8 s back-off beside a member's quick retry),
+        sharing its session and its rate limiter, so both together stay within TVmaze's limit."""
+        twin = TvmazeSource(
+            str(self.base_url),
+            retries=retries,
+            backoff_base=backoff_base,
+            timeout=self._timeout,
+            max_wait=max_wait,
+            outage_cooldown=self.outage_cooldown,
+            user_agent=self.user_agent,
+        )
+        twin.limiter = self.limiter
+        twin._parent = self
+        return twin
+
     def _client(self) -> aiohttp.ClientSession:
+        if self._parent is not None:
+            return self._parent._client()
         # Created on first use: aiohttp wants a running event loop, and a source that is never used
         # (offline mode) should not hold a connector at all.
         if self._session is None or (self._owns_session and self._session.closed):
@@ -202,6 +223,12 @@ class TvmazeSource:
             if isinstance(name, str) and name.strip():
                 names.setdefault(name.strip(), None)
         return list(names)
+
+    async def snapshot_record(self, tvmaze_id: int) -> Any:
+        """The show as TVmaze's raw JSON with its seasons, next episode and episodes embedded (what an announcement
+        snapshot is parsed from, strictly, by the caller); None when TVmaze has no such id. One request."""
+        params = [("embed[]", name) for name in SNAPSHOT_EMBEDS]
+        return await self._get(f"/shows/{int(tvmaze_id)}", params, missing_ok=True)
 
     async def updates(self, since: Literal["day", "week", "month"]) -> dict[int, int]:
         """``{show id: last change (unix seconds)}`` for shows changed within the period."""
