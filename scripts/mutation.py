@@ -120,7 +120,7 @@ def run_mutmut(modules: list[str], children: int) -> int:
     return done.returncode
 
 
-def report(show_survivors: bool) -> list[Score]:
+def report(show_survivors: bool, only: list[str]) -> list[Score]:
     scores = [s for s in (score(p) for p in domain_modules()) if s is not None and s.counted]
     if not scores:
         print("no mutation results yet: run this script without --report first")
@@ -134,8 +134,9 @@ def report(show_survivors: bool) -> list[Score]:
             f"  {s.percent:>5.1f}%"
         )
     if show_survivors:
+        named = {module_name(DOMAIN / name.removesuffix(".py")) for name in only}
         for s in scores:
-            if s.survivors:
+            if s.survivors and (not named or s.module in named or s.module.startswith(tuple(n + "." for n in named))):
                 print(f"\n{s.module}: {len(s.survivors)} not killed (mutmut show NAME for the diff)")
                 for name in s.survivors:
                     print(f"  {name}")
@@ -146,14 +147,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("modules", nargs="*", help="modules to re-test, e.g. paging markup (default: all, fresh)")
     parser.add_argument("--report", action="store_true", help="print the last results without running mutmut")
-    parser.add_argument("--survivors", action="store_true", help="list the mutants no test killed")
+    parser.add_argument("--survivors", action="store_true", help="list mutants no test killed (named modules only)")
     parser.add_argument("--children", type=int, default=2, help="mutants tested at once (default 2)")
     parser.add_argument("--fail-under", type=float, metavar="PERCENT", help="exit 1 if any module scores less")
     args = parser.parse_args()
 
     if not args.report and (code := run_mutmut(args.modules, args.children)) != 0:
         return code
-    scores = report(args.survivors)
+    scores = report(args.survivors, args.modules)
     if args.fail_under is not None and any(s.percent < args.fail_under for s in scores):
         return 1
     return 0
