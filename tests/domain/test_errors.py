@@ -16,6 +16,7 @@ def test_an_unknown_title_with_no_close_match_points_to_search():
     error = UnknownTitleError("Queen of Tearz")
     assert error.message == "I couldn't find a drama called “Queen of Tearz”." + HINT
     assert (error.query, error.suggestions) == ("Queen of Tearz", [])
+    assert str(error) == error.message
 
 
 def test_an_unknown_title_suggests_the_first_five_close_titles():
@@ -53,4 +54,3 @@ def test_the_message_is_also_the_exception_text_logs_show(kind):
     error = kind("Season must be between 1 and 100.")
     assert error.message == "Season must be between 1 and 100."
     assert str(error) == "Season must be between 1 and 100."
-    assert str(UnknownTitleError("x")) == UnknownTitleError("x").message
