@@ -33,6 +33,7 @@ KILLED = {1, 3, 36, 37, -24, 24, 152, 255}  # a failing test, a pytest error, a 
 SURVIVED = {0}
 NO_TESTS = {5, 33}
 SKIPPED = {34}
+NOT_TESTED_YET = {None}  # generated, but this run (or an interrupted one) did not get to it
 
 
 @dataclass
@@ -41,16 +42,24 @@ class Score:
     killed: int = 0
     survived: int = 0
     no_tests: int = 0
-    other: int = 0  # not checked yet, suspicious, interrupted, crashed
+    other: int = 0  # suspicious, interrupted, crashed: counted against the score
+    untested: int = 0  # not in the score; a module with any is marked as incomplete
     survivors: tuple[str, ...] = ()
 
     @property
-    def counted(self) -> int:
+    def tested(self) -> int:
         return self.killed + self.survived + self.no_tests + self.other
 
     @property
+    def shown(self) -> str:
+        if not self.tested:
+            return "   -"
+        mark = "*" if self.untested else " "
+        return f"{100.0 * self.killed / self.tested:>5.1f}%{mark}"
+
+    @property
     def percent(self) -> float:
-        return 100.0 * self.killed / self.counted if self.counted else 100.0
+        return 100.0 * self.killed / self.tested if self.tested else 0.0
 
 
 def domain_modules() -> list[Path]:
@@ -73,19 +82,17 @@ def score(path: Path) -> Score | None:
     for name, code in exit_codes.items():
         if code in SKIPPED:
             continue
-        if code in KILLED:
+        if code in NOT_TESTED_YET:
+            tally["untested"] += 1
+        elif code in KILLED:
             tally["killed"] += 1
         elif code in SURVIVED or code in NO_TESTS:
             tally["survived" if code in SURVIVED else "no_tests"] += 1
             survivors.append(name)
         else:
             tally["other"] += 1
-    result.killed, result.survived, result.no_tests, result.other = (
-        tally["killed"],
-        tally["survived"],
-        tally["no_tests"],
-        tally["other"],
-    )
+    result.killed, result.survived, result.no_tests = tally["killed"], tally["survived"], tally["no_tests"]
+    result.other, result.untested = tally["other"], tally["untested"]
     result.survivors = tuple(sorted(survivors, key=_natural))
     return result
 
@@ -121,18 +128,19 @@ def run_mutmut(modules: list[str], children: int) -> int:
 
 
 def report(show_survivors: bool, only: list[str]) -> list[Score]:
-    scores = [s for s in (score(p) for p in domain_modules()) if s is not None and s.counted]
+    scores = [s for s in (score(p) for p in domain_modules()) if s is not None and (s.tested or s.untested)]
     if not scores:
         print("no mutation results yet: run this script without --report first")
         return []
     width = max(len(s.module) for s in scores)
-    print(f"{'module':<{width}}  mutants  killed  survived  no test  other   score")
-    total = Score("total", *(sum(getattr(s, f) for s in scores) for f in ("killed", "survived", "no_tests", "other")))
+    fields = ("killed", "survived", "no_tests", "other", "untested")
+    total = Score("total", *(sum(getattr(s, f) for s in scores) for f in fields))
+    print(f"{'module':<{width}}  tested  killed  survived  no test  other  score")
     for s in [*scores, total]:
-        print(
-            f"{s.module:<{width}}  {s.counted:>7}  {s.killed:>6}  {s.survived:>8}  {s.no_tests:>7}  {s.other:>5}"
-            f"  {s.percent:>5.1f}%"
-        )
+        counts = f"{s.tested:>6}  {s.killed:>6}  {s.survived:>8}  {s.no_tests:>7}  {s.other:>5}"
+        print(f"{s.module:<{width}}  {counts}  {s.shown}")
+    if total.untested:
+        print(f"* incomplete: {total.untested} mutants not tested yet (run again to go on, or name the modules)")
     if show_survivors:
         named = {module_name(DOMAIN / name.removesuffix(".py")) for name in only}
         for s in scores:
@@ -155,7 +163,7 @@ def main() -> int:
     if not args.report and (code := run_mutmut(args.modules, args.children)) != 0:
         return code
     scores = report(args.survivors, args.modules)
-    if args.fail_under is not None and any(s.percent < args.fail_under for s in scores):
+    if args.fail_under is not None and any(s.untested or s.percent < args.fail_under for s in scores):
         return 1
     return 0
 
