@@ -12,6 +12,7 @@ _LINE_START = re.compile(r"(?m)^(\s*)([#-])")
 _MENTION = re.compile(r"@(everyone|here|[!&]?\d)")
 _INVISIBLE = {"Cc", "Cf", "Co", "Cs", "Cn"}
 ZWSP = "\u200b"
+_WHITESPACE = re.compile(r"\s")
 
 
 def strip_invisible(text: str, keep_newlines: bool = False) -> str:
@@ -25,6 +26,9 @@ def inert(text: str | None, limit: int = 1024, keep_newlines: bool = False) -> s
     """``text`` shown literally: markdown escaped, mentions broken, invisibles dropped, cut to ``limit`` with "…"."""
     if not text:
         return ""
+    if not keep_newlines:
+        # Line breaks and tabs are spaces here: stripped as control characters they glued words together.
+        text = _WHITESPACE.sub(" ", text)
     cleaned = strip_invisible(text, keep_newlines=keep_newlines)
     if not keep_newlines:
         cleaned = " ".join(cleaned.split())

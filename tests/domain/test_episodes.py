@@ -34,3 +34,35 @@ def test_out_of_range_is_refused_with_the_real_range(show, season, episode, mess
 
 def test_any_season_passes_while_none_are_listed():
     check_season(Show(title="Unknown"), 3)
+
+
+@pytest.mark.parametrize(("season", "allowed"), [(0, False), (1, True), (100, True), (101, False), (-1, False)])
+def test_seasons_1_to_100_pass_while_none_are_listed(season, allowed):
+    unlisted = Show(title="Unknown")
+    if allowed:
+        check_season(unlisted, season)
+        return
+    with pytest.raises(EpisodeOutOfRangeError) as caught:
+        check_season(unlisted, season)
+    assert caught.value.message == f"Unknown has no season {season} (seasons: none listed yet)."
+
+
+def test_a_missing_season_lists_every_real_season():
+    with pytest.raises(EpisodeOutOfRangeError) as caught:
+        check_season(Show(title="Hospital Playlist", seasons=(SeasonInfo(2, 12), SeasonInfo(1, 12))), 3)
+    assert caught.value.message == "Hospital Playlist has no season 3 (seasons: 1, 2)."
+
+
+def test_any_positive_episode_passes_while_no_season_is_listed():
+    unlisted = Show(title="Unknown")
+    check_episode(unlisted, 1, 1)
+    check_episode(unlisted, 4, 500)
+    with pytest.raises(EpisodeOutOfRangeError) as caught:
+        check_episode(unlisted, 1, 0)
+    assert caught.value.message == "There is no episode 0 in Unknown: it has episode numbers from 1."
+
+
+def test_episode_0_of_a_season_without_a_count_yet_is_refused():
+    with pytest.raises(EpisodeOutOfRangeError) as caught:
+        check_episode(ANNOUNCED, 2, 0)
+    assert caught.value.message == "There is no episode 0 in season 2 of Next Season: it has episode numbers from 1."
