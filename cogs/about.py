@@ -20,13 +20,27 @@ def version() -> str:
         return "unknown"
 
 
-# Only what works today: this line changes as features land.
-WHAT_IT_DOES = (
-    "Look dramas up by English or Hangul title, alias, actor or character, with autocomplete: "
-    "`/drama search`, `/drama info`, `/drama episodes`. When a title fits several dramas, you pick from a private list."
-    " Follow a show with `/notify follow` to hear by DM (and in the server's news channel) when TVmaze lists a new"
-    " season, a premiere date, a premiere day or episodes."
+# What works today, one line a feature; it changes as features land (a test holds it to the command tree).
+FEATURES = (
+    (
+        "drama",
+        "look dramas up by English or Hangul title, alias, actor or character, with autocomplete;"
+        " when a title fits several, you pick from a private list",
+    ),
+    ("progress", "where you are in each show, episode by episode, with rewatches"),
+    ("watchlist", "plan, watching, completed, on hold, dropped"),
+    ("party", "watch parties in a channel, with Discord events, check-ins and a reminder"),
+    ("review", "reviews graded A+ to F whose spoilers stay hidden until you have seen that far"),
+    (
+        "notify",
+        "a DM (and a post in the server's news channel) when a followed show gets a new season,"
+        " a premiere date or airs",
+    ),
+    ("settings", "your time zone"),
+    ("config", "the server's review and news channels (Manage Server)"),
+    ("privacy", "everything stored about you, exported or deleted"),
 )
+WHAT_IT_DOES = "\n".join(f"`/{group}`: {text}." for group, text in FEATURES)
 
 
 class About(commands.Cog):
