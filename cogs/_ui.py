@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import functools
 import re
@@ -89,8 +88,12 @@ def based_on_line(show: Show) -> str:
 
 def show_embed(show: Show) -> discord.Embed:
     """The `/drama info` card (a copy: callers may change theirs)."""
-    # Embed.copy() shares the fields list with the cached card, so a field added to one card reached every later one.
-    return discord.Embed.from_dict(copy.deepcopy(_show_embed(show).to_dict()))
+    # Embed.copy() shares the fields list with the cached card, so a field added to one card reached every later one:
+    # the copy gets a list of its own. The field dicts themselves are never changed in place, only added.
+    data = _show_embed(show).to_dict()
+    if "fields" in data:
+        data["fields"] = list(data["fields"])
+    return discord.Embed.from_dict(data)
 
 
 @functools.lru_cache(maxsize=512)

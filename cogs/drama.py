@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -84,11 +85,15 @@ class Drama(commands.GroupCog, group_name="drama", group_description="Look drama
 
     async def post_info(self, interaction: discord.Interaction[Any], show: Show, extra: str) -> None:
         embed = show_embed(show)
-        if interaction.guild_id is not None:  # reviews are per server
-            summary = await self.bot.stores.reviews.summary(interaction.guild_id, show.id)
-            embed.add_field(name="Reviews in this server", value=summary.describe(), inline=False)
         user_id = interaction.user.id
-        progress = await self.bot.stores.progress.get(user_id, show.id)
+        stores = self.bot.stores
+        # Both reads queue on the database thread at once: one wait instead of two on the busiest command.
+        progress, summary = await asyncio.gather(
+            stores.progress.get(user_id, show.id),
+            stores.reviews.summary(interaction.guild_id, show.id) if interaction.guild_id is not None else _none(),
+        )
+        if summary is not None:  # reviews are per server
+            embed.add_field(name="Reviews in this server", value=summary.describe(), inline=False)
         if progress is not None:
             history = await self.bot.stores.progress.history(user_id, show.id)
             # The card is public: the field names whose progress it is (a mention in an embed never pings).
@@ -125,6 +130,10 @@ class Drama(commands.GroupCog, group_name="drama", group_description="Look drama
         hidden = await unseen_for(self.bot, interaction.user.id, show, episodes)
         embed, view = episodes_page(show, episodes, season or 0, 0, hidden)
         await reply(interaction, embed=embed, view=view, ephemeral=True)
+
+
+async def _none() -> None:
+    return None
 
 
 async def setup(bot: WatchCompanion) -> None:

@@ -41,10 +41,22 @@ def from_db_time(value: str | None) -> dt.datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
+# How many (server, show) review summaries a process keeps before starting afresh.
+SUMMARY_CACHE = 4096
+
+
 class ReviewStore:
     def __init__(self, db: Database, clock: Clock = utcnow) -> None:
         self.db = db
         self.clock = clock
+        # Review counts and averages per (server, show), asked on every /drama info: kept until a review is added
+        # or removed in this process (one process per database today; shards sharing one would need to drop it).
+        self._summaries: dict[tuple[int, int], GradeSummary] = {}
+        self._changes = 0
+
+    def _changed(self) -> None:
+        self._changes += 1
+        self._summaries.clear()
 
     # -- writes -------------------------------------------------------------------------------------------------
 
@@ -74,6 +86,7 @@ class ReviewStore:
             return int(row[0])
 
         review_id = await self.db.write(op)
+        self._changed()
         review = await self.get(guild_id, review_id)
         assert review is not None  # noqa: S101 - just written
         return review
@@ -124,7 +137,10 @@ class ReviewStore:
             await conn.execute("DELETE FROM reviews WHERE id = ? AND guild_id = ?", (review_id, guild_id))
             return review
 
-        return await self.db.write(op)
+        try:
+            return await self.db.write(op)
+        finally:
+            self._changed()
 
     async def delete_user_data(self, user_id: int) -> list[Review]:
         """Delete every review the member wrote, in every server; returns them so their posts can be removed."""
@@ -134,7 +150,10 @@ class ReviewStore:
             await conn.execute("DELETE FROM reviews WHERE author_id = ?", (user_id,))
             return reviews
 
-        return await self.db.write(op)
+        try:
+            return await self.db.write(op)
+        finally:
+            self._changed()
 
     async def delete_guild_data(self, guild_id: int) -> int:
         """Delete every review of a server (after the bot left it and the retention ran out); returns how many."""
@@ -143,7 +162,10 @@ class ReviewStore:
             async with conn.execute("DELETE FROM reviews WHERE guild_id = ?", (guild_id,)) as cur:
                 return cur.rowcount
 
-        return await self.db.write(op)
+        try:
+            return await self.db.write(op)
+        finally:
+            self._changed()
 
     # -- reads --------------------------------------------------------------------------------------------------
 
@@ -180,12 +202,22 @@ class ReviewStore:
 
     async def summary(self, guild_id: int, show_id: int) -> GradeSummary:
         """How many reviews the show has in this server and their average grade (for /drama info)."""
+        key = (guild_id, show_id)
+        cached = self._summaries.get(key)
+        if cached is not None:
+            return cached
+        changes = self._changes
         # One trip to the database thread: every /drama info in a server asks this.
         rows = await self.db.conn.execute_fetchall(
             "SELECT grade, COUNT(*) FROM reviews WHERE guild_id = ? AND show_id = ? GROUP BY grade",
             (guild_id, show_id),
         )
-        return summarize({Grade(str(row[0])): int(row[1]) for row in rows})
+        summary = summarize({Grade(str(row[0])): int(row[1]) for row in rows})
+        if changes == self._changes:  # no review was added or removed while this was read
+            if len(self._summaries) >= SUMMARY_CACHE:
+                self._summaries.clear()
+            self._summaries[key] = summary
+        return summary
 
     async def find_by_message(self, guild_id: int, message_id: int) -> Review | None:
         """The review one of whose messages this is (a deleted post, a button pressed on an old message)."""

@@ -217,3 +217,33 @@ async def test_the_schema_refuses_a_review_of_an_unknown_show_or_grade(store, sh
 
     with pytest.raises(sqlite3.IntegrityError):
         await db.write(bad_grade)
+
+
+async def test_the_summary_follows_every_review_added_or_removed_between_reads(store, show_id):
+    counts = []
+
+    async def count():
+        counts.append((await store.summary(GUILD, show_id)).count)
+
+    await count()
+    first = await write(store, show_id)
+    await count()
+    await write(store, show_id, author=BOB, grade=Grade.C)
+    await count()
+    await store.delete(GUILD, first.id, by_user_id=ALICE, manage_messages=False)
+    await count()
+    await write(store, show_id, author=ALICE)
+    await store.delete_user_data(BOB)
+    await count()
+    await store.delete_guild_data(GUILD)
+    await count()
+    assert counts == [0, 1, 2, 1, 1, 0]
+
+
+async def test_a_summary_read_while_a_review_is_added_is_not_kept(store, show_id):
+    import asyncio
+
+    reading = asyncio.create_task(store.summary(GUILD, show_id))
+    await write(store, show_id)
+    await reading
+    assert (await store.summary(GUILD, show_id)).count == 1
