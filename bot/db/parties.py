@@ -19,7 +19,16 @@ from typing import Any
 import aiosqlite
 
 from bot.db.database import Database
-from bot.db.progress import Clock, from_text, load_standings, required_time, save_updates, to_text, utcnow
+from bot.db.progress import (
+    Clock,
+    from_text,
+    load_standings,
+    progress_cache,
+    required_time,
+    save_updates,
+    to_text,
+    utcnow,
+)
 from bot.domain.errors import DuplicatePartyError, NotInPartyError, PartyNotFoundError
 from bot.domain.markup import inert
 from bot.domain.models import Show
@@ -454,7 +463,10 @@ class PartyStore:
                 await save_updates(conn, result.moved, now)
             return result
 
-        return await self.db.write(op)
+        try:
+            return await self.db.write(op)
+        finally:
+            progress_cache(self.db).bump()  # members' progress moved with the party
 
     # -- reminders ----------------------------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import weakref
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -238,12 +239,50 @@ class _Request:
     future: asyncio.Future[ProgressUpdate] = field(repr=False)
 
 
+# How many (member, show) progress entries a process keeps before starting afresh.
+PROGRESS_CACHE = 20_000
+
+
+class ProgressCache:
+    """Members' progress per (member, show) as this process last read it, for the reads on every /drama info and
+    Reveal. Every write to the progress table bumps it (clears it) once its transaction has ended, and a read that
+    a bump overlapped is not kept, so nothing stale or uncommitted stays. One process per database today; shards
+    sharing a database would need to drop it."""
+
+    def __init__(self) -> None:
+        self.entries: dict[Key, Progress | None] = {}
+        self.generation = 0
+
+    def bump(self) -> None:
+        self.generation += 1
+        self.entries.clear()
+
+    def keep(self, key: Key, progress: Progress | None, generation: int) -> None:
+        if generation != self.generation:
+            return
+        if len(self.entries) >= PROGRESS_CACHE:
+            self.entries.clear()
+        self.entries[key] = progress
+
+
+_CACHES: weakref.WeakKeyDictionary[Database, ProgressCache] = weakref.WeakKeyDictionary()
+
+
+def progress_cache(db: Database) -> ProgressCache:
+    """The one progress cache of this database in this process (the progress and party stores share it)."""
+    cache = _CACHES.get(db)
+    if cache is None:
+        cache = _CACHES[db] = ProgressCache()
+    return cache
+
+
 class ProgressStore:
     def __init__(self, db: Database, clock: Clock = utcnow) -> None:
         self.db = db
         self.clock = clock
         self._queue: list[_Request] = []
         self._flusher: asyncio.Task[None] | None = None
+        self._cache = progress_cache(db)
 
     # -- writes -------------------------------------------------------------------------------------------------
 
@@ -300,7 +339,10 @@ class ProgressStore:
             await conn.execute("DELETE FROM specials_watched WHERE user_id = ?", (user_id,))
             return cur.rowcount
 
-        return await self.db.write(op)
+        try:
+            return await self.db.write(op)
+        finally:
+            self._cache.bump()
 
     async def export_user_data(self, user_id: int) -> list[dict[str, Any]]:
         """The member's place in every show, their passes and marked specials, as JSON-ready dicts (/privacy)."""
@@ -385,7 +427,10 @@ class ProgressStore:
                 await save_updates(conn, done, self.clock())
             return outcomes
 
-        return await self.db.write(op)
+        try:
+            return await self.db.write(op)
+        finally:
+            self._cache.bump()
 
     # -- reads --------------------------------------------------------------------------------------------------
 
@@ -393,7 +438,14 @@ class ProgressStore:
         return (await load_standings(self.db.conn, [(user_id, show_id)]))[(user_id, show_id)]
 
     async def get(self, user_id: int, show_id: int) -> Progress | None:
-        return (await self.standing(user_id, show_id)).progress
+        key = (user_id, show_id)
+        cache = self._cache
+        if key in cache.entries:
+            return cache.entries[key]
+        generation = cache.generation
+        progress = (await self.standing(user_id, show_id)).progress
+        cache.keep(key, progress, generation)
+        return progress
 
     async def for_member(self, user_id: int, limit: int | None = None, offset: int = 0) -> list[Progress]:
         """The member's progress in every show, most recently updated first (``limit``/``offset`` for pages)."""

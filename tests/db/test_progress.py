@@ -239,3 +239,31 @@ async def test_an_update_the_database_refuses_fails_alone(progress, shows):
     assert (await progress.get(ANA, shows["seed"].id)).position == Position(1, 2)
     assert (await progress.get(BO, shows["seed"].id)).position == Position(1, 3)
     assert await progress.get(ANA, ghost.id) is None
+
+
+async def test_a_read_after_each_kind_of_write_sees_it(db, progress, shows, clock):
+    """The progress this process keeps for /drama info and Reveal follows every write to the progress table."""
+    from bot.db.parties import PartyStore
+
+    show = shows["seed"]
+    seen = []
+
+    async def read():
+        current = await progress.get(ANA, show.id)
+        seen.append(None if current is None else current.position)
+
+    await read()
+    await progress.set(ANA, show, 1, 3)
+    await read()
+    await progress.next(ANA, show)
+    await read()
+    parties = PartyStore(db, clock)
+    party = await parties.create(9, 9, show.id, "Evening", ANA)
+    for _ in range(5):  # the party catches up with Ana; she checked in for the session that takes her past ep 4
+        session = await parties.current_session(9, party.id)
+        await parties.check_in(9, session.id, ANA)
+        await parties.advance(9, party.id, show, ANA, has_manage_events=False)
+    await read()
+    await progress.delete_user_data(ANA)
+    await read()
+    assert seen == [None, Position(1, 3), Position(1, 4), Position(1, 5), None]
