@@ -41,7 +41,7 @@ def from_db_time(value: str | None) -> dt.datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
-# How many (server, show) review summaries a process keeps before starting afresh.
+# How many (server, show) review summaries, and how many reviews, a process keeps before starting afresh.
 SUMMARY_CACHE = 4096
 
 
@@ -52,11 +52,14 @@ class ReviewStore:
         # Review counts and averages per (server, show), asked on every /drama info: kept until a review is added
         # or removed in this process (one process per database today; shards sharing one would need to drop it).
         self._summaries: dict[tuple[int, int], GradeSummary] = {}
+        # Reviews by (server, id), read on every Reveal press; cleared with the summaries by every write.
+        self._reviews: dict[tuple[int, int], Review | None] = {}
         self._changes = 0
 
     def _changed(self) -> None:
         self._changes += 1
         self._summaries.clear()
+        self._reviews.clear()
 
     # -- writes -------------------------------------------------------------------------------------------------
 
@@ -103,7 +106,10 @@ class ReviewStore:
                 [(review_id, i, m.channel_id, m.message_id) for i, m in enumerate(messages)],
             )
 
-        await self.db.write(op)
+        try:
+            await self.db.write(op)
+        finally:
+            self._changed()
 
     async def edit_text(self, guild_id: int, review_id: int, editor_id: int, text: ReviewText) -> Review:
         """Replace the review's text (Edit button); only its author may. Returns the review as now stored."""
@@ -118,7 +124,10 @@ class ReviewStore:
                 (*_text_row(text), edited, review_id),
             )
 
-        await self.db.write(op)
+        try:
+            await self.db.write(op)
+        finally:
+            self._changed()
         review = await self.get(guild_id, review_id)
         assert review is not None  # noqa: S101 - just written
         return review
@@ -171,8 +180,17 @@ class ReviewStore:
 
     async def get(self, guild_id: int, review_id: int) -> Review | None:
         """A review of this server, or None (a review of another server is None too)."""
+        key = (guild_id, review_id)
+        if key in self._reviews:
+            return self._reviews[key]
+        changes = self._changes
         found = await _select_reviews(self.db.conn, "WHERE guild_id = ? AND id = ?", (guild_id, review_id))
-        return found[0] if found else None
+        review = found[0] if found else None
+        if changes == self._changes:  # no review was written while this was read
+            if len(self._reviews) >= SUMMARY_CACHE:
+                self._reviews.clear()
+            self._reviews[key] = review
+        return review
 
     async def require(self, guild_id: int, review_id: int) -> Review:
         """Like ``get``, but ReviewNotFoundError when there is no such review in this server."""

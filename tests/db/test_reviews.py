@@ -247,3 +247,15 @@ async def test_a_summary_read_while_a_review_is_added_is_not_kept(store, show_id
     await write(store, show_id)
     await reading
     assert (await store.summary(GUILD, show_id)).count == 1
+
+
+async def test_a_review_read_between_writes_is_always_the_stored_one(store, show_id):
+    review = await write(store, show_id)
+    assert (await store.get(GUILD, review.id)).messages == ()
+    await store.set_messages(GUILD, review.id, [PostedMessage(5, 50), PostedMessage(5, 51)])
+    assert [m.message_id for m in (await store.get(GUILD, review.id)).messages] == [50, 51]
+    await store.edit_text(GUILD, review.id, ALICE, ReviewText("Better", "Still no spoilers.", "He saves them all."))
+    assert (await store.get(GUILD, review.id)).text.headline == "Better"
+    assert await store.get(OTHER_GUILD, review.id) is None
+    await store.delete(GUILD, review.id, by_user_id=ALICE, manage_messages=False)
+    assert await store.get(GUILD, review.id) is None
