@@ -15,30 +15,12 @@ from bot.providers.tvmaze import (
     episode_from_tvmaze,
     show_from_tvmaze,
 )
-from tests.fakes.tvmaze import FIXTURES, FakeClock, FakeTvmaze, settled, until
+from tests.fakes.tvmaze import FIXTURES, FakeClock, settled, until
 
 NETFLIX_DRAMA = 900001
 BROADCAST_DRAMA = 900002
 IN_DEVELOPMENT = 900003
 UTC = dt.UTC
-
-
-@pytest.fixture
-async def fake():
-    async with FakeTvmaze() as server:
-        yield server
-
-
-@pytest.fixture
-def clock():
-    # Back-offs and windows pass the moment they are slept on; what was asked for is recorded.
-    return FakeClock(autojump=True)
-
-
-@pytest.fixture
-async def source(fake, clock):
-    async with TvmazeSource(fake.url, clock=clock) as client:
-        yield client
 
 
 def test_it_is_a_show_source():

@@ -18,23 +18,6 @@ NETFLIX_DRAMA = 900001
 BROADCAST_DRAMA = 900002
 
 
-@pytest.fixture
-async def fake():
-    async with FakeTvmaze() as server:
-        yield server
-
-
-@pytest.fixture
-def clock():
-    return FakeClock(autojump=True)
-
-
-@pytest.fixture
-async def source(fake, clock):
-    async with TvmazeSource(fake.url, clock=clock) as client:
-        yield client
-
-
 async def test_retry_after_is_waited_for_not_the_back_off(source, fake, clock):
     fake.fail_next(1, 429, retry_after="30")
     assert await source.show(NETFLIX_DRAMA) is not None

@@ -6,28 +6,10 @@ import pytest
 
 from bot.domain.announcements import snapshot_from_tvmaze
 from bot.providers.tvmaze import TvmazeSource, TvmazeUnavailable
-from tests.fakes.tvmaze import FakeClock, FakeTvmaze
 
 NETFLIX_DRAMA = 900001
 BROADCAST_DRAMA = 900002
 NOW = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-async def fake():
-    async with FakeTvmaze() as server:
-        yield server
-
-
-@pytest.fixture
-def clock():
-    return FakeClock(autojump=True)
-
-
-@pytest.fixture
-async def source(fake, clock):
-    async with TvmazeSource(fake.url, clock=clock) as client:
-        yield client
 
 
 async def test_a_snapshot_record_is_one_request_with_seasons_next_episode_and_episodes(source, fake):
