@@ -27,6 +27,8 @@ TitleAction = Callable[[discord.Interaction[Any], Show, str], Awaitable[None]]
 _ACTION = re.compile(r"[a-z][a-z0-9_.-]{0,31}")
 _EXTRA = re.compile(r"[A-Za-z0-9_.-]{0,40}")
 SELECT_PLACEHOLDER = "Pick a drama"
+# The help text of every command's `title` option.
+TITLE_HELP = "The drama's title in English or Hangul (pick a suggestion)"
 
 
 async def resolve_title(

@@ -14,7 +14,7 @@ from bot.domain.errors import InvalidInputError
 from bot.domain.models import Show
 from bot.domain.text import normalize
 from cogs._progress_ui import EpisodesRevealButton, progress_summary, unseen_for
-from cogs._titles import TitlePickSelect, reply, resolve_title
+from cogs._titles import TITLE_HELP, TitlePickSelect, reply, resolve_title
 from cogs._ui import EpisodesPageButton, episodes_page, plain, show_embed, title_autocomplete
 
 if TYPE_CHECKING:
@@ -76,7 +76,7 @@ class Drama(commands.GroupCog, group_name="drama", group_description="Look drama
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @app_commands.command(name="info", description="A drama's card: titles, year, network, episodes, cast, source")
-    @app_commands.describe(title="The drama's title in English or Hangul (pick a suggestion)")
+    @app_commands.describe(title=TITLE_HELP)
     @app_commands.autocomplete(title=title_autocomplete)
     async def info(self, interaction: discord.Interaction[Any], title: app_commands.Range[str, 1, 200]) -> None:
         show = await resolve_title(interaction, title, INFO_ACTION)
@@ -104,7 +104,7 @@ class Drama(commands.GroupCog, group_name="drama", group_description="Look drama
 
     @app_commands.command(name="episodes", description="A drama's episodes with air dates, a page at a time")
     @app_commands.describe(
-        title="The drama's title in English or Hangul (pick a suggestion)",
+        title=TITLE_HELP,
         season="Season number (leave empty for every season)",
     )
     @app_commands.autocomplete(title=title_autocomplete)

@@ -36,7 +36,7 @@ from bot.providers.tvmaze import TvmazeSource
 from cogs._notify_delivery import Courier, DeliveryResult
 from cogs._notify_poll import PollResult, SeasonPoller
 from cogs._notify_ui import MODE_LABELS, follow_list_embed
-from cogs._titles import reply, resolve_title
+from cogs._titles import TITLE_HELP, reply, resolve_title
 from cogs._ui import title_autocomplete
 
 if TYPE_CHECKING:
@@ -146,7 +146,7 @@ class Notify(commands.GroupCog, group_name="notify", group_description="Hear whe
 
     @app_commands.command(name="follow", description="Hear about a show's new seasons, premiere dates or episodes")
     @app_commands.describe(
-        title="The drama's title in English or Hangul (pick a suggestion)",
+        title=TITLE_HELP,
         mode="What to hear about (default: new seasons and premiere dates)",
     )
     @app_commands.autocomplete(title=title_autocomplete)
@@ -186,7 +186,7 @@ class Notify(commands.GroupCog, group_name="notify", group_description="Hear whe
         await reply(interaction, content="\n".join(lines), ephemeral=True)
 
     @app_commands.command(name="unfollow", description="Stop hearing about a show")
-    @app_commands.describe(title="The drama's title in English or Hangul (pick a suggestion)")
+    @app_commands.describe(title=TITLE_HELP)
     @app_commands.autocomplete(title=title_autocomplete)
     async def unfollow(self, interaction: discord.Interaction[Any], title: app_commands.Range[str, 1, 200]) -> None:
         show = await resolve_title(interaction, title, UNFOLLOW_ACTION)
@@ -206,7 +206,7 @@ class Notify(commands.GroupCog, group_name="notify", group_description="Hear whe
 
     @app_commands.command(name="link", description="Server managers: set or correct which TVmaze record a show is")
     @app_commands.describe(
-        title="The drama's title in English or Hangul (pick a suggestion)",
+        title=TITLE_HELP,
         tvmaze="The TVmaze show id (like 1234) or its link (https://www.tvmaze.com/shows/1234/...)",
     )
     @app_commands.autocomplete(title=title_autocomplete)

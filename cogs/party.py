@@ -37,7 +37,7 @@ from cogs._party_ui import (
     show_title,
     status_embed,
 )
-from cogs._titles import reply, resolve_title
+from cogs._titles import TITLE_HELP, reply, resolve_title
 from cogs._ui import title_autocomplete
 
 if TYPE_CHECKING:
@@ -107,7 +107,7 @@ class Parties(commands.GroupCog, group_name="party", group_description="Watch a 
 
     @app_commands.command(name="create", description="Start a watch party for a drama in this channel; you host it")
     @app_commands.describe(
-        title="The drama's title in English or Hangul (pick a suggestion)",
+        title=TITLE_HELP,
         name="A name for the party, unique among this channel's open parties (up to 100 characters)",
     )
     @app_commands.autocomplete(title=title_autocomplete)

@@ -21,7 +21,7 @@ from cogs._progress_ui import (
     update_message,
     viewed_member,
 )
-from cogs._titles import reply, resolve_title
+from cogs._titles import TITLE_HELP, reply, resolve_title
 from cogs._ui import title_autocomplete
 
 if TYPE_CHECKING:
@@ -53,7 +53,7 @@ class EpisodeProgress(
 
     @app_commands.command(name="set", description="Record the episode you've watched up to (earlier ones count too)")
     @app_commands.describe(
-        title="The drama's title in English or Hangul (pick a suggestion)",
+        title=TITLE_HELP,
         episode="The last episode you watched; every episode before it counts as watched",
         season="Season number (default: the season you're in, else the first); 0 marks a special",
     )
@@ -97,7 +97,7 @@ class EpisodeProgress(
         await reply(interaction, content=update_message(show, update), ephemeral=True)
 
     @app_commands.command(name="next", description="Mark the next episode watched (moves into the next season)")
-    @app_commands.describe(title="The drama's title in English or Hangul (pick a suggestion)")
+    @app_commands.describe(title=TITLE_HELP)
     @app_commands.autocomplete(title=title_autocomplete)
     async def next_(self, interaction: discord.Interaction[Any], title: app_commands.Range[str, 1, 200]) -> None:
         show = await resolve_title(interaction, title, NEXT_ACTION)
@@ -118,7 +118,7 @@ class EpisodeProgress(
         await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
 
     @app_commands.command(name="rewatch", description="Start watching a show again; earlier passes are kept")
-    @app_commands.describe(title="The drama's title in English or Hangul (pick a suggestion)")
+    @app_commands.describe(title=TITLE_HELP)
     @app_commands.autocomplete(title=title_autocomplete)
     async def rewatch(self, interaction: discord.Interaction[Any], title: app_commands.Range[str, 1, 200]) -> None:
         show = await resolve_title(interaction, title, REWATCH_ACTION)

@@ -50,7 +50,7 @@ from cogs._review_ui import (
     review_buttons,
     viewer_progress,
 )
-from cogs._titles import reply, resolve_title
+from cogs._titles import TITLE_HELP, reply, resolve_title
 from cogs._ui import title_autocomplete
 
 if TYPE_CHECKING:
@@ -123,7 +123,7 @@ class Reviews(commands.GroupCog, group_name="review", group_description="Spoiler
 
     @app_commands.command(name="write", description="Review a drama: a form opens for the headline and your text")
     @app_commands.describe(
-        title="The drama's title in English or Hangul (pick a suggestion)",
+        title=TITLE_HELP,
         grade="Your grade, A+ to F",
         spoilers_through="How far your spoilers go: an episode number (8) or S2E3; leave empty if there are none",
     )
@@ -392,7 +392,7 @@ class Reviews(commands.GroupCog, group_name="review", group_description="Spoiler
     # -- reading and removing -----------------------------------------------------------------------------------
 
     @app_commands.command(name="list", description="A drama's reviews in this server, newest first")
-    @app_commands.describe(title="The drama's title in English or Hangul (pick a suggestion)")
+    @app_commands.describe(title=TITLE_HELP)
     @app_commands.autocomplete(title=title_autocomplete)
     async def list_reviews(self, interaction: discord.Interaction[Any], title: app_commands.Range[str, 1, 200]) -> None:
         require_guild(interaction)

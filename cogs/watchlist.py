@@ -12,7 +12,7 @@ from bot.domain.errors import InvalidInputError
 from bot.domain.models import Show
 from bot.domain.progress import WatchStatus
 from cogs._progress_ui import WatchlistPageButton, title_of, viewed_member, watchlist_page
-from cogs._titles import reply, resolve_title
+from cogs._titles import TITLE_HELP, reply, resolve_title
 from cogs._ui import title_autocomplete
 
 if TYPE_CHECKING:
@@ -50,7 +50,7 @@ class Watchlist(commands.GroupCog, group_name="watchlist", group_description="Th
 
     @app_commands.command(name="add", description="Put a show on your watchlist, or change its status")
     @app_commands.describe(
-        title="The drama's title in English or Hangul (pick a suggestion)",
+        title=TITLE_HELP,
         status="Where you are with it (default: plan to watch, or the status it already has)",
     )
     @app_commands.autocomplete(title=title_autocomplete)
@@ -75,7 +75,7 @@ class Watchlist(commands.GroupCog, group_name="watchlist", group_description="Th
         await reply(interaction, content=text, ephemeral=True)
 
     @app_commands.command(name="remove", description="Take a show off your watchlist (your progress stays)")
-    @app_commands.describe(title="The drama's title in English or Hangul (pick a suggestion)")
+    @app_commands.describe(title=TITLE_HELP)
     @app_commands.autocomplete(title=title_autocomplete)
     async def remove(self, interaction: discord.Interaction[Any], title: app_commands.Range[str, 1, 200]) -> None:
         show = await resolve_title(interaction, title, REMOVE_ACTION)
