@@ -23,7 +23,6 @@ from bot.db.progress import (
     Clock,
     from_text,
     load_standings,
-    progress_cache,
     required_time,
     save_updates,
     to_text,
@@ -463,10 +462,9 @@ class PartyStore:
                 await save_updates(conn, result.moved, now)
             return result
 
-        try:
-            return await self.db.write(op)
-        finally:
-            progress_cache(self.db).bump()  # members' progress moved with the party
+        # Members' progress moved with the party: the transaction moves the database's generation, so the standings
+        # ProgressStore keeps are dropped before their next use.
+        return await self.db.write(op)
 
     # -- reminders ----------------------------------------------------------------------------------------------
 

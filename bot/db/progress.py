@@ -1,18 +1,22 @@
 """ProgressStore: each member's place in each show (shared across servers), its passes and marked specials.
 
-Writes are read-modify-write: a transition from ``bot.domain.progress`` runs on the state read inside the same
-transaction, so two ``/progress next`` at once give two episodes, never one. Concurrent updates are gathered into
-one ``Database.write`` op: one query reads every standing in the batch, the transitions run in order (several for
-the same member and show chain), then one statement per table writes the results. An update returns once its
-transaction has committed. A transition's refusal fails that update alone; if the database refuses the batch,
-its updates are retried one by one so that only the bad one fails. ``load_standings`` and ``save_updates`` are
-shared with PartyStore, whose ``next`` moves several members' progress in its own transaction.
+Writes are read-modify-write: a transition from ``bot.domain.progress`` runs on the state stored when its
+transaction runs, so two ``/progress next`` at once give two episodes, never one. Concurrent updates are gathered
+into one transaction that runs whole on the database thread (``Database.run_atomic``): read the standings this
+process does not already hold, run the transitions in order (several for the same member and show chain), write
+one statement per table, commit. An update returns once its transaction has committed. While one batch is on the
+database thread, the event loop wakes the members of the previous batch and gathers the next.
+
+A transition's refusal fails that update alone; if the database refuses the batch, its updates are retried one by
+one so that only the bad one fails. ``load_standings`` and ``save_updates`` are shared with PartyStore, whose
+``next`` moves several members' progress in its own transaction.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import sqlite3
 import weakref
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -115,6 +119,18 @@ RECORD_FINISHED_ROUND = (
 )
 
 
+Rows = list[tuple[Any, ...]]
+
+
+def write_update_rows(raw: sqlite3.Connection, rows: Rows, statuses: Rows, passes: Rows) -> None:
+    """On the database thread: ``update_rows``'s three lists into their tables."""
+    raw.executemany(UPSERT_PROGRESS, rows)
+    if statuses:
+        raw.executemany(UPSERT_STATUS, statuses)
+    if passes:
+        raw.executemany(RECORD_FINISHED_ROUND, passes)
+
+
 def standings_query(keys: Sequence[Key]) -> tuple[str, list[int]]:
     """One query for the progress and watchlist status of each distinct (user_id, show_id)."""
     values = ", ".join("(?, ?)" for _ in keys)
@@ -158,9 +174,6 @@ async def load_standings(conn: aiosqlite.Connection, keys: Iterable[Key]) -> dic
     sql, params = standings_query(wanted)
     # One round trip to the database thread (execute, fetch and close separately would be three).
     return standings_from_rows(await conn.execute_fetchall(sql, params))
-
-
-Rows = list[tuple[Any, ...]]
 
 
 def update_rows(updates: Sequence[ProgressUpdate], now: dt.datetime) -> tuple[Rows, Rows, Rows]:
@@ -239,41 +252,107 @@ class _Request:
     future: asyncio.Future[ProgressUpdate] = field(repr=False)
 
 
-# How many (member, show) progress entries a process keeps before starting afresh.
-PROGRESS_CACHE = 20_000
+Outcome = ProgressUpdate | Exception
+
+# How many (member, show) standings a process keeps before starting afresh.
+STANDING_CACHE = 50_000
 
 
-class ProgressCache:
-    """Members' progress per (member, show) as this process last read it, for the reads on every /drama info and
-    Reveal. Every write to the progress table bumps it (clears it) once its transaction has ended, and a read that
-    a bump overlapped is not kept, so nothing stale or uncommitted stays. One process per database today; shards
-    sharing a database would need to drop it."""
+class StandingCache:
+    """Members' standings (progress and watchlist status) per (member, show), as committed, kept in the process.
+
+    The write path runs its transitions on them instead of reading them back, and /drama info and Reveal read
+    progress from them. They are right as of ``stamp``, a ``Database.generation``: when the database's generation
+    has moved on, some other transaction (a party's next, a watchlist change, a deletion, anything) wrote since,
+    and everything kept is dropped before it is used. One process per database; shards sharing a database would
+    have to stop keeping them.
+    """
 
     def __init__(self) -> None:
-        self.entries: dict[Key, Progress | None] = {}
-        self.generation = 0
+        self.entries: dict[Key, Standing] = {}
+        self.stamp = -1  # never a generation: nothing is trusted until a read or a write sets it
 
-    def bump(self) -> None:
-        self.generation += 1
-        self.entries.clear()
+    def current(self, generation: int) -> bool:
+        return self.stamp == generation
 
-    def keep(self, key: Key, progress: Progress | None, generation: int) -> None:
-        if generation != self.generation:
-            return
-        if len(self.entries) >= PROGRESS_CACHE:
+    def renew(self, generation: int, fresh: dict[Key, Standing]) -> None:
+        """After a transaction ended at ``generation``: keep ``fresh`` over what was kept if that was current."""
+        if self.stamp != generation - 2 or len(self.entries) + len(fresh) > STANDING_CACHE:
             self.entries.clear()
-        self.entries[key] = progress
+        self.entries.update(fresh)
+        self.stamp = generation
+
+    def keep(self, key: Key, standing: Standing, generation: int) -> None:
+        """Keep a standing read while no transaction was open and none began (``generation`` even and unchanged)."""
+        if generation % 2:
+            return
+        if self.stamp != generation or len(self.entries) >= STANDING_CACHE:
+            self.entries.clear()
+            self.stamp = generation
+        self.entries[key] = standing
+
+    def drop(self) -> None:
+        self.entries.clear()
+        self.stamp = -1
 
 
-_CACHES: weakref.WeakKeyDictionary[Database, ProgressCache] = weakref.WeakKeyDictionary()
+_CACHES: weakref.WeakKeyDictionary[Database, StandingCache] = weakref.WeakKeyDictionary()
 
 
-def progress_cache(db: Database) -> ProgressCache:
-    """The one progress cache of this database in this process (the progress and party stores share it)."""
+def standing_cache(db: Database) -> StandingCache:
+    """The one standing cache of this database in this process."""
     cache = _CACHES.get(db)
     if cache is None:
-        cache = _CACHES[db] = ProgressCache()
+        cache = _CACHES[db] = StandingCache()
     return cache
+
+
+def _run_batch(
+    raw: sqlite3.Connection, generation: int, batch: Sequence[_Request], cache: StandingCache, now: dt.datetime
+) -> tuple[list[Outcome], dict[Key, Standing]]:
+    """On the database thread, inside the batch's transaction: the transitions and their writes.
+
+    Reads only the standings the cache does not hold (all of them when it is not current: the event loop does not
+    touch the cache while this transaction is open, its generation being odd).
+    """
+    kept = cache.entries if cache.current(generation) else {}
+    standings: dict[Key, Standing] = {}
+    missing: list[Key] = []
+    for request in batch:
+        key = request.key
+        if key not in standings:
+            found = kept.get(key)
+            if found is None:
+                missing.append(key)
+            else:
+                standings[key] = found
+    if missing:
+        sql, params = standings_query(missing)
+        standings.update(standings_from_rows(raw.execute(sql, params).fetchall()))
+    outcomes: list[Outcome] = []
+    done: list[ProgressUpdate] = []
+    for request in batch:
+        try:
+            update = request.transition(standings[request.key])
+        except Exception as exc:  # the transition's refusal goes to its caller only
+            outcomes.append(exc)
+            continue
+        standings[request.key] = update.after
+        done.append(update)
+        outcomes.append(update)
+    if done:
+        write_update_rows(raw, *update_rows(done, now))
+    return outcomes, standings
+
+
+def _settle(batch: list[_Request], outcomes: list[Outcome]) -> None:
+    for request, outcome in zip(batch, outcomes, strict=True):
+        if request.future.done():
+            continue
+        if isinstance(outcome, Exception):
+            request.future.set_exception(outcome)
+        else:
+            request.future.set_result(outcome)
 
 
 class ProgressStore:
@@ -282,7 +361,7 @@ class ProgressStore:
         self.clock = clock
         self._queue: list[_Request] = []
         self._flusher: asyncio.Task[None] | None = None
-        self._cache = progress_cache(db)
+        self._cache = standing_cache(db)
 
     # -- writes -------------------------------------------------------------------------------------------------
 
@@ -302,7 +381,8 @@ class ProgressStore:
     async def apply(self, user_id: int, show_id: int, transition: Transition) -> ProgressUpdate:
         """Run ``transition`` on the member's stored standing and store its result; returns once committed.
 
-        A ``UserFacingError`` from the transition reaches the caller and stores nothing.
+        A ``UserFacingError`` from the transition reaches the caller and stores nothing. The transition runs on the
+        database thread: it must be a pure function of the standing (the domain's transitions are).
         """
         future: asyncio.Future[ProgressUpdate] = asyncio.get_running_loop().create_future()
         self._queue.append(_Request((user_id, show_id), transition, future))
@@ -339,10 +419,7 @@ class ProgressStore:
             await conn.execute("DELETE FROM specials_watched WHERE user_id = ?", (user_id,))
             return cur.rowcount
 
-        try:
-            return await self.db.write(op)
-        finally:
-            self._cache.bump()
+        return await self.db.write(op)
 
     async def export_user_data(self, user_id: int) -> list[dict[str, Any]]:
         """The member's place in every show, their passes and marked specials, as JSON-ready dicts (/privacy)."""
@@ -373,64 +450,66 @@ class ProgressStore:
         return out
 
     async def _flush(self) -> None:
+        """Write queued updates in batches, one batch on the database thread while the next one gathers.
+
+        When a batch commits, the next one (every update queued meanwhile) goes to the database thread before the
+        members of the committed one are woken, so their Python work overlaps SQLite's. The first batch takes half
+        of what is queued, so that two groups of members alternate from then on instead of all waiting together.
+        """
         # Let the coroutines that are ready in this loop iteration queue their updates first.
         await asyncio.sleep(0)
-        while self._queue:
-            batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
-            try:
-                outcomes = await self._write_batch(batch)
-            except Exception as exc:
-                if len(batch) == 1:
-                    outcomes = [(batch[0], exc)]
-                else:
-                    # One bad update (a show that is not stored, say) must not fail its batch-mates: write each
-                    # alone, as separate ops sharing Database's transaction, each in its own savepoint.
-                    outcomes = await self._write_one_by_one(batch)
-            except BaseException:  # cancelled: nothing in the batch was stored
-                for request in batch:
-                    if not request.future.done():
-                        request.future.set_exception(RuntimeError("the progress write was cancelled"))
-                raise
-            for request, outcome in outcomes:
-                if request.future.done():
-                    continue
-                if isinstance(outcome, BaseException):
-                    request.future.set_exception(outcome)
-                else:
-                    request.future.set_result(outcome)
+        running: tuple[list[_Request], asyncio.Task[list[Outcome]]] | None = None
+        try:
+            while self._queue or running is not None:
+                following = None
+                if self._queue:
+                    size = len(self._queue)
+                    size = min(size, MAX_BATCH)
+                    batch, self._queue = self._queue[:size], self._queue[size:]
+                    # Queued for the database's lock now: it starts the moment the running batch lets go.
+                    following = (batch, asyncio.create_task(self._store(batch)))
+                if running is not None:
+                    done, task = running
+                    _settle(done, await task)
+                running = following
+        except BaseException:  # cancelled: what is not settled fails (a running batch may still commit)
+            stopped = RuntimeError("the progress write was cancelled")
+            for request in (*(running[0] if running else ()), *(following[0] if following else ()), *self._queue):
+                if not request.future.done():
+                    request.future.set_exception(stopped)
+            self._queue = []
+            raise
 
-    async def _write_one_by_one(self, batch: list[_Request]) -> list[tuple[_Request, ProgressUpdate | Exception]]:
-        results = await asyncio.gather(*(self._write_batch([request]) for request in batch), return_exceptions=True)
-        outcomes: list[tuple[_Request, ProgressUpdate | Exception]] = []
-        for request, result in zip(batch, results, strict=True):
-            if isinstance(result, BaseException):
-                outcomes.append((request, result if isinstance(result, Exception) else RuntimeError(str(result))))
-            else:
-                outcomes.extend(result)
+    async def _store(self, batch: list[_Request]) -> list[Outcome]:
+        try:
+            return await self._write_batch(batch)
+        except Exception as exc:
+            if len(batch) == 1:
+                return [exc]
+            # One bad update (a show that is not stored, say) must not fail its batch-mates: write each alone, each
+            # in its own transaction.
+            return await self._write_one_by_one(batch)
+
+    async def _write_one_by_one(self, batch: list[_Request]) -> list[Outcome]:
+        outcomes: list[Outcome] = []
+        for request in batch:
+            try:
+                outcomes.extend(await self._write_batch([request]))
+            except Exception as exc:
+                outcomes.append(exc)
         return outcomes
 
-    async def _write_batch(self, batch: list[_Request]) -> list[tuple[_Request, ProgressUpdate | Exception]]:
-        async def op(conn: aiosqlite.Connection) -> list[tuple[_Request, ProgressUpdate | Exception]]:
-            outcomes: list[tuple[_Request, ProgressUpdate | Exception]] = []
-            standings = await load_standings(conn, (r.key for r in batch))
-            done: list[ProgressUpdate] = []
-            for request in batch:
-                try:
-                    update = request.transition(standings[request.key])
-                except Exception as exc:  # the transition's refusal goes to its caller only
-                    outcomes.append((request, exc))
-                    continue
-                standings[request.key] = update.after
-                done.append(update)
-                outcomes.append((request, update))
-            if done:
-                await save_updates(conn, done, self.clock())
-            return outcomes
-
+    async def _write_batch(self, batch: list[_Request]) -> list[Outcome]:
+        cache, now = self._cache, self.clock()
         try:
-            return await self.db.write(op)
-        finally:
-            self._cache.bump()
+            outcomes, fresh = await self.db.run_atomic(
+                lambda raw, generation: _run_batch(raw, generation, batch, cache, now)
+            )
+        except BaseException:
+            cache.drop()  # what the batch read or meant to write may be half-kept: start afresh
+            raise
+        cache.renew(self.db.generation, fresh)
+        return outcomes
 
     # -- reads --------------------------------------------------------------------------------------------------
 
@@ -439,13 +518,15 @@ class ProgressStore:
 
     async def get(self, user_id: int, show_id: int) -> Progress | None:
         key = (user_id, show_id)
-        cache = self._cache
-        if key in cache.entries:
-            return cache.entries[key]
-        generation = cache.generation
-        progress = (await self.standing(user_id, show_id)).progress
-        cache.keep(key, progress, generation)
-        return progress
+        cache, generation = self._cache, self.db.generation
+        if cache.current(generation):
+            kept = cache.entries.get(key)
+            if kept is not None:
+                return kept.progress
+        standing = await self.standing(user_id, show_id)
+        if self.db.generation == generation:
+            cache.keep(key, standing, generation)
+        return standing.progress
 
     async def for_member(self, user_id: int, limit: int | None = None, offset: int = 0) -> list[Progress]:
         """The member's progress in every show, most recently updated first (``limit``/``offset`` for pages)."""

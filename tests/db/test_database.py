@@ -104,3 +104,57 @@ async def test_foreign_keys_are_enforced(db):
 
     with pytest.raises(sqlite3.IntegrityError):
         await db.write(orphan)
+
+
+async def test_run_atomic_commits_its_statements_together_in_one_trip(db):
+    seen_generations = []
+
+    def op(raw: sqlite3.Connection, generation: int) -> int:
+        seen_generations.append((generation, db.generation))
+        raw.execute("INSERT INTO meta (key, value) VALUES ('a', '1')")
+        raw.execute("INSERT INTO meta (key, value) VALUES ('b', '2')")
+        return 2
+
+    before = db.generation
+    assert await db.run_atomic(op) == 2
+    # The op saw the generation before it began, while the database's was odd (a transaction open).
+    assert seen_generations == [(before, before + 1)]
+    assert db.generation == before + 2
+    with sqlite3.connect(db.path) as other:  # committed: another connection sees both rows
+        assert other.execute("SELECT key, value FROM meta ORDER BY key").fetchall() == [("a", "1"), ("b", "2")]
+
+
+async def test_run_atomic_rolls_back_everything_when_its_op_fails_and_the_connection_stays_usable(db):
+    def op(raw: sqlite3.Connection, generation: int) -> None:
+        raw.execute("INSERT INTO meta (key, value) VALUES ('a', '1')")
+        raw.execute("INSERT INTO meta (key, value) VALUES ('a', 'duplicate key')")
+
+    before = db.generation
+    with pytest.raises(sqlite3.IntegrityError):
+        await db.run_atomic(op)
+    assert db.generation == before + 2
+    assert await db.fetchall("SELECT * FROM meta") == []
+    async with db.transaction() as conn:
+        await conn.execute("INSERT INTO meta (key, value) VALUES ('after', '1')")
+    assert await db.fetchval("SELECT value FROM meta WHERE key = 'after'") == "1"
+
+
+async def test_every_transaction_moves_the_generation_by_two(db):
+    before = db.generation
+
+    async def op(conn):
+        await conn.execute("INSERT INTO meta (key, value) VALUES ('k', 'v')")
+
+    await db.write(op)
+    assert db.generation == before + 2
+    inside = []
+
+    async def given_up():
+        async with db.transaction():
+            inside.append(db.generation)
+            raise RuntimeError("given up")
+
+    with pytest.raises(RuntimeError):
+        await given_up()
+    assert inside == [before + 3]
+    assert db.generation == before + 4

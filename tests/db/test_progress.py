@@ -267,3 +267,41 @@ async def test_a_read_after_each_kind_of_write_sees_it(db, progress, shows, cloc
     await progress.delete_user_data(ANA)
     await read()
     assert seen == [None, Position(1, 3), Position(1, 4), Position(1, 5), None]
+
+
+async def test_a_status_changed_elsewhere_is_what_the_next_update_starts_from(progress, watchlist, shows):
+    """Progress keeps members' standings between batches; a watchlist change in between must not be overwritten."""
+    seed = shows["seed"]
+    await progress.set(ANA, seed, 1, 2)
+    await watchlist.set(ANA, seed.id, WatchStatus.DROPPED)
+    update = await progress.next(ANA, seed)
+    assert update.before.status is WatchStatus.DROPPED
+    assert update.status_changed
+    assert (await watchlist.get(ANA, seed.id)).status is WatchStatus.WATCHING
+
+
+async def test_a_progress_row_changed_by_another_connection_is_seen_after_any_later_transaction(db, progress, shows):
+    """Only this process writes progress in normal running; the one other writer, a later transaction of any kind,
+    still makes the kept standings be read again."""
+    seed = shows["seed"]
+    await progress.set(ANA, seed, 1, 2)
+    with sqlite3.connect(db.path) as other:
+        other.execute("UPDATE progress SET episode = 6, seen_episode = 6 WHERE user_id = ?", (ANA,))
+
+    async def touch(conn):
+        await conn.execute("INSERT INTO meta (key, value) VALUES ('touched', '1')")
+
+    await db.write(touch)
+    assert (await progress.get(ANA, seed.id)).position == Position(1, 6)
+    assert (await progress.next(ANA, seed)).progress.position == Position(1, 7)
+
+
+async def test_many_members_at_once_each_land_once(db, progress, shows):
+    seed = shows["seed"]
+    members = range(1000, 1200)
+    results = await asyncio.gather(*(progress.set(user, seed, 1, 1 + user % 8) for user in members))
+    assert [r.progress.position.episode for r in results] == [1 + user % 8 for user in members]
+    rows = await db.fetchall("SELECT user_id, episode FROM progress WHERE user_id >= 1000 ORDER BY user_id")
+    assert [tuple(r) for r in rows] == [(user, 1 + user % 8) for user in members]
+    again = await asyncio.gather(*(progress.next(user, seed) for user in members if user % 8 != 7))
+    assert all(r.progress.position.episode == 2 + r.before.user_id % 8 for r in again)
