@@ -450,35 +450,41 @@ class ProgressStore:
         return out
 
     async def _flush(self) -> None:
-        """Write queued updates in batches, one batch on the database thread while the next one gathers.
+        """Write queued updates in batches, one batch on the database thread while the members of the last one run.
 
-        When a batch commits, the next one (every update queued meanwhile) goes to the database thread before the
-        members of the committed one are woken, so their Python work overlaps SQLite's. The first batch takes half
-        of what is queued, so that two groups of members alternate from then on instead of all waiting together.
+        The first batch takes half of what is queued. From then on, when a batch commits, everything queued while
+        it ran goes to the database thread before the members of the committed batch are woken: two groups of
+        members alternate, one group's Python work overlapping the other's SQLite work, instead of all of them
+        waiting on each step together.
         """
         # Let the coroutines that are ready in this loop iteration queue their updates first.
         await asyncio.sleep(0)
-        running: tuple[list[_Request], asyncio.Task[list[Outcome]]] | None = None
+        batch = self._take(max(1, len(self._queue) // 2))
+        task = asyncio.create_task(self._store(batch))
+        following: list[_Request] = []
         try:
-            while self._queue or running is not None:
-                following = None
-                if self._queue:
-                    size = len(self._queue)
-                    size = min(size, MAX_BATCH)
-                    batch, self._queue = self._queue[:size], self._queue[size:]
-                    # Queued for the database's lock now: it starts the moment the running batch lets go.
-                    following = (batch, asyncio.create_task(self._store(batch)))
-                if running is not None:
-                    done, task = running
-                    _settle(done, await task)
-                running = following
-        except BaseException:  # cancelled: what is not settled fails (a running batch may still commit)
+            while True:
+                outcomes = await task
+                following = self._take(len(self._queue))
+                if following:
+                    # Created before the committed batch's members are woken, so it reaches the lock first.
+                    task = asyncio.create_task(self._store(following))
+                _settle(batch, outcomes)
+                if not following:
+                    return
+                batch, following = following, []
+        except BaseException:  # cancelled: what is not settled fails (a batch on the thread may still commit)
             stopped = RuntimeError("the progress write was cancelled")
-            for request in (*(running[0] if running else ()), *(following[0] if following else ()), *self._queue):
+            for request in (*batch, *following, *self._queue):
                 if not request.future.done():
                     request.future.set_exception(stopped)
             self._queue = []
             raise
+
+    def _take(self, count: int) -> list[_Request]:
+        count = min(count, MAX_BATCH)
+        batch, self._queue = self._queue[:count], self._queue[count:]
+        return batch
 
     async def _store(self, batch: list[_Request]) -> list[Outcome]:
         try:
