@@ -23,7 +23,7 @@ from bot.domain.errors import (
 )
 from bot.domain.models import Episode, Show, ShowSource
 from bot.domain.ranking import popularity, show_label
-from bot.domain.search import SNAPSHOT_FORMAT, SearchHit, SearchIndex, confident_match
+from bot.domain.search import SNAPSHOT_FORMAT, SearchHit, SearchIndex, confident_match, match_settled
 from bot.domain.text import normalize
 from bot.providers.base import Errand, ShowProvider, SourceBusyError, SourceError, current_errand, errand
 from bot.providers.bundled import BundledCatalog
@@ -267,8 +267,8 @@ class ShowLookup:
             return show
         if not normalize(raw):
             raise InvalidInputError("Type part of a title (English or Hangul), an alias, or an actor's name.")
-        # Whether the best hit is clearly best takes the runner-up to know.
-        hits = self.index.search(raw, limit=2)
+        # Whether the best hit is clearly best takes the runner-up to know, as far as it can change that.
+        hits = self.index.search(raw, limit=2, settled=match_settled)
         best = confident_match(hits)
         show = await self.get(best.show_id) if best else None
         if show is not None:

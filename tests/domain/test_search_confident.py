@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.domain.search import NameKind, SearchHit, SearchIndex, Tier, confident_match
+from bot.domain.search import NameKind, SearchHit, SearchIndex, Tier, confident_match, match_settled
 from bot.domain.text import normalize
 from bot.providers.bundled import BundledCatalog
 
@@ -97,3 +97,51 @@ def test_an_exact_person_name_needs_a_lead(kind: NameKind) -> None:
 def test_a_lead_of_two_tiers_from_a_good_match(best: Tier, runner: Tier, sure: bool) -> None:
     first = _hit(1, best)
     assert (confident_match([first, _hit(2, runner)]) is first) is sure
+
+
+def _typed_forms(names: list[str]) -> list[str]:
+    """What members type for a name: the whole of it, its first word or two, its start, a slip in it."""
+    forms: list[str] = []
+    for name in names:
+        words = name.split()
+        forms += [name, name.lower(), " ".join(words[:2]), words[0], name[: max(1, len(name) // 2)]]
+        if len(name) > 4:
+            forms.append(name[:2] + name[3:])  # one letter dropped
+    forms += ["Kim", "Lee", "Park", "doctor", "love", "the", "code", "zzzz", "ㅈㅈㅇㅅㅅㅌ"]
+    return forms
+
+
+def test_stopping_once_settled_resolves_exactly_as_the_full_search(bundled: SearchIndex) -> None:
+    """Resolving a typed title stops searching once no worse tier can change the answer: for every name in the
+    bundled catalogue, and the usual ways of typing it, the show taken (or the decision to ask) is the same."""
+    names = sorted({name for show in BundledCatalog.load().shows for _, name in show.search_names()})
+    checked = stopped_early = 0
+    for query in _typed_forms(names):
+        full = bundled.search(query, 2)
+        quick = bundled.search(query, 2, settled=match_settled)
+        expected, got = confident_match(full), confident_match(quick)
+        assert (got.show_id if got else None) == (expected.show_id if expected else None), query
+        assert bool(quick) == bool(full), query  # "nothing found" is told apart from "ambiguous" alike
+        checked += 1
+        stopped_early += len(quick) < len(full)
+    assert checked > 500
+    assert stopped_early > 10  # the shortcut is taken (it left out a runner-up that changes nothing)
+
+
+@pytest.mark.parametrize(
+    ("found", "next_tier", "settled"),
+    [
+        ([], Tier.PREFIX, False),
+        ([_hit(1, Tier.EXACT)], Tier.EXACT, False),  # another exact title would make it doubtful
+        ([_hit(1, Tier.EXACT)], Tier.PREFIX, True),
+        ([_hit(1, Tier.EXACT, NameKind.CAST)], Tier.PREFIX, False),  # an actor is sure only with a clear lead
+        ([_hit(1, Tier.EXACT, NameKind.CAST)], Tier.WORDS, True),
+        ([_hit(1, Tier.PREFIX)], Tier.WORDS, False),
+        ([_hit(1, Tier.PREFIX)], Tier.INNER, True),
+        ([_hit(1, Tier.WORDS)], Tier.TYPO, True),
+        ([_hit(1, Tier.INNER)], Tier.TYPO, False),  # a weak hit is sure only as the only hit: search on
+        ([_hit(1, Tier.INNER), _hit(2, Tier.INNER)], Tier.TYPO, True),
+    ],
+)
+def test_when_a_title_search_may_stop(found: list[SearchHit], next_tier: Tier, settled: bool) -> None:
+    assert match_settled(found, next_tier) is settled

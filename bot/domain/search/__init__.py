@@ -37,6 +37,7 @@ from bot.domain.search.ranking import (
     Tier,
     choice_name,
     confident_match,
+    match_settled,
 )
 from bot.domain.search.segment import SnapshotError
 from bot.domain.search.snapshot import SNAPSHOT_FORMAT
@@ -54,4 +55,5 @@ __all__ = [
     "Tier",
     "choice_name",
     "confident_match",
+    "match_settled",
 ]

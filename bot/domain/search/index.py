@@ -56,6 +56,8 @@ _PLAN: tuple[tuple[Tier, int, _Tier], ...] = (
 )
 
 _Found = dict[int, SearchHit]
+# Whether the hits so far (best first) already answer the caller, before searching the given tier and worse ones.
+Settled = Callable[[Sequence[SearchHit], Tier], bool]
 _Segments = list[tuple[Segment, set[int]]]
 
 
@@ -207,18 +209,24 @@ class SearchIndex:
     def label(self, show_id: int) -> str | None:
         return self._labels.get(show_id)
 
-    def search(self, query: str, limit: int = 25) -> list[SearchHit]:
+    def search(self, query: str, limit: int = 25, settled: Settled | None = None) -> list[SearchHit]:
         """At most ``limit`` (capped at 100) shows matching ``query``, one hit each, best first. A query
-        with nothing searchable in it (empty, or only punctuation or emoji) finds nothing."""
+        with nothing searchable in it (empty, or only punctuation or emoji) finds nothing.
+
+        ``settled(hits so far, next tier)`` may end the search before a tier once its answer is all the caller
+        needs (``ranking.match_settled`` for resolving a typed title): the hits are then the best ones, maybe fewer.
+        """
         limit = min(limit, MAX_LIMIT)
         q = Query.parse(query) if limit > 0 else None
         if q is None:
             return []
         segments = self._segments()
-        found = self._tiers(q, limit, segments)
+        found = self._tiers(q, limit, segments, settled)
         if not found:
             found, q = self._fallback(q, limit, segments)
         need = limit - len(found)
+        if need > 0 and settled is not None and settled(list(found.values()), Tier.TYPO):
+            need = 0
         live = [s for s, _ in segments]
         options = self._readings(q, live, found) if need > 0 else []
         if options and all(options) and any(r.cost for words in options for r in words):
@@ -244,12 +252,12 @@ class SearchIndex:
         known = doubt and all(any(s.has_token(token) for s in live) for token in q.tokens)
         return [readings(token, live, doubt=known if token.whole else doubt) for token in q.tokens]
 
-    def _tiers(self, q: Query, limit: int, segments: _Segments) -> _Found:
-        """Hits of tiers 0 to 3, best first, up to ``limit`` shows."""
+    def _tiers(self, q: Query, limit: int, segments: _Segments, settled: Settled | None = None) -> _Found:
+        """Hits of tiers 0 to 3, best first, up to ``limit`` shows (fewer once ``settled`` says so)."""
         found: _Found = {}
         for tier, quality, find in _PLAN:
             need = limit - len(found)
-            if need <= 0:
+            if need <= 0 or (settled is not None and found and settled(list(found.values()), tier)):
                 break
             ranked = [(s.rank_key(nid), s, nid) for s, dead in segments for nid in find(s, q, need, found, dead)]
             ranked.sort(key=itemgetter(0))

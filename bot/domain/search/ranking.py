@@ -105,6 +105,24 @@ def confident_match(hits: Sequence[SearchHit]) -> SearchHit | None:
     return None
 
 
+def match_settled(found: Sequence[SearchHit], next_tier: Tier) -> bool:
+    """Whether hits of ``next_tier`` or worse can no longer change what ``confident_match`` says of ``found`` (the
+    hits of the better tiers, best first), so a search for a title to resolve may stop there.
+
+    A second hit already settles it; an exact title is beaten only by another exact title; any other good match
+    needs the runner-up within one tier to be doubted. A weak best hit is sure only when it is the only hit at all,
+    which takes every tier to know.
+    """
+    if len(found) >= 2:
+        return True
+    if not found:
+        return False
+    best = found[0]
+    if _exact_title(best):
+        return next_tier > Tier.EXACT
+    return best.tier <= CONFIDENT_TIER and next_tier - best.tier >= _CLEAR_LEAD
+
+
 def _exact_title(hit: SearchHit) -> bool:
     return hit.tier == Tier.EXACT and hit.kind in TITLE_KINDS
 
