@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from bot.app import WatchCompanion
 from bot.db.database import Database
@@ -16,6 +17,11 @@ from bot.providers.bundled import BundledCatalog
 from bot.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
+
+# No deadline on property tests: a per-example time limit is a timed assertion, and on a loaded 2-core machine a
+# slow example is not a bug. (``--hypothesis-profile=ci``, as mutation testing passes, still takes precedence.)
+settings.register_profile("watch-companion", deadline=None)
+settings.load_profile("watch-companion")
 
 
 def offline_settings(tmp_path: Path, **overrides: str) -> Settings:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.domain.errors import EpisodeOutOfRangeError
+from bot.domain.markup import inert
 from bot.domain.models import Show
 
 MAX_SEASON = 100
@@ -14,7 +15,7 @@ def check_season(show: Show, season: int) -> None:
     if 1 <= season <= MAX_SEASON and (not known or season in known):
         return
     listed = ", ".join(str(n) for n in known) or "none listed yet"
-    raise EpisodeOutOfRangeError(f"{show.title} has no season {season} (seasons: {listed}).")
+    raise EpisodeOutOfRangeError(f"{inert(show.title, 200)} has no season {season} (seasons: {listed}).")
 
 
 def check_episode(show: Show, season: int, episode: int) -> None:
@@ -23,6 +24,6 @@ def check_episode(show: Show, season: int, episode: int) -> None:
     info = show.season(season)
     count = info.episode_count if info else None
     if episode < 1 or (count is not None and episode > count):
-        where = f"season {season} of {show.title}" if len(show.seasons) > 1 else show.title
+        where = f"season {season} of {inert(show.title, 200)}" if len(show.seasons) > 1 else inert(show.title, 200)
         limit = f"episodes 1 to {count}" if count else "episode numbers from 1"
         raise EpisodeOutOfRangeError(f"There is no episode {episode} in {where}: it has {limit}.")

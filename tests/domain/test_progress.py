@@ -268,3 +268,28 @@ def test_any_sequence_of_commands_keeps_progress_consistent(show, steps):
             and (standing.progress is None or standing.progress.completed_at is None)
         )
         standing = update.after
+
+
+MARKED_UP = Show(
+    id=9, title="**Loud** <@&42> @everyone", seasons=(SeasonInfo(0, 1), SeasonInfo(1, 2), SeasonInfo(2, 2))
+)
+
+
+@pytest.mark.parametrize(
+    "refuse",
+    [
+        lambda: next_episode(at(MARKED_UP, 2, 2), MARKED_UP, T0),  # past the last episode
+        lambda: rewatch(fresh(MARKED_UP), MARKED_UP, T0),  # nothing to rewatch
+        lambda: set_episode(fresh(MARKED_UP), MARKED_UP, 1, 3, T0),  # no such episode
+        lambda: set_episode(fresh(MARKED_UP), MARKED_UP, 3, 1, T0),  # no such season
+        lambda: check_special(MARKED_UP, 2),  # no such special
+    ],
+)
+def test_a_show_title_in_an_error_is_shown_inert(refuse) -> None:
+    """Titles come from imports and TVmaze: in a reply they are text, never formatting or a mention."""
+    with pytest.raises(UserFacingError) as refused:
+        refuse()
+    message = str(refused.value)
+    assert r"\*\*Loud\*\*" in message
+    assert "@everyone" not in message
+    assert "<@&42>" not in message

@@ -150,7 +150,9 @@ def advance_party(party: Party, show: Show, checked_in: Mapping[int, Standing], 
     """
     target = following(show, party.position)
     if target is None:
-        raise AlreadyFinishedError(f"“{inert(party.name, 100)}” has watched the last episode of {show.title}.")
+        raise AlreadyFinishedError(
+            f"“{inert(party.name, 100)}” has watched the last episode of {inert(show.title, 200)}."
+        )
     moved: list[ProgressUpdate] = []
     past: list[int] = []
     for user_id in sorted(checked_in):

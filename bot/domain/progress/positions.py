@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 from bot.domain.episodes import MAX_SEASON, check_episode
 from bot.domain.errors import EpisodeOutOfRangeError
+from bot.domain.markup import inert
 from bot.domain.models import SeasonInfo, Show
 
 SPECIALS_SEASON = 0
@@ -76,7 +77,9 @@ def check_special(show: Show, number: int) -> None:
     limit = info.episode_count if info and info.episode_count is not None else MAX_SPECIAL
     if not 1 <= number <= limit:
         if info and info.episode_count is not None:
-            raise EpisodeOutOfRangeError(f"{show.title} has specials 1 to {limit}; there is no special {number}.")
+            raise EpisodeOutOfRangeError(
+                f"{inert(show.title, 200)} has specials 1 to {limit}; there is no special {number}."
+            )
         raise EpisodeOutOfRangeError(f"Special numbers run from 1 to {MAX_SPECIAL}.")
 
 

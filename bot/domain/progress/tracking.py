@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from bot.domain.errors import AlreadyFinishedError, NothingToRewatchError
+from bot.domain.markup import inert
 from bot.domain.models import Show
 from bot.domain.progress.positions import Position, check_position, following, is_last
 from bot.domain.progress.watchlist import WatchStatus, status_after_progress
@@ -104,7 +105,8 @@ def next_episode(standing: Standing, show: Show, now: dt.datetime) -> ProgressUp
     if target is None:
         where = standing.position.label() if standing.position else "the end"
         raise AlreadyFinishedError(
-            f"You've reached the last episode of {show.title} ({where}). `/progress rewatch` starts it again."
+            f"You've reached the last episode of {inert(show.title, 200)} ({where}). "
+            "`/progress rewatch` starts it again."
         )
     return _move_to(standing, show, target, now)
 
@@ -123,10 +125,12 @@ def rewatch(standing: Standing, show: Show, now: dt.datetime) -> ProgressUpdate:
     if previous is None or previous.position is None:
         if previous is not None and previous.rewatching:
             raise NothingToRewatchError(
-                f"Rewatch {previous.pass_number - 1} of {show.title} has already started: "
+                f"Rewatch {previous.pass_number - 1} of {inert(show.title, 200)} has already started: "
                 "`/progress next` marks its first episode."
             )
-        raise NothingToRewatchError(f"You haven't started {show.title} yet, so there is nothing to rewatch.")
+        raise NothingToRewatchError(
+            f"You haven't started {inert(show.title, 200)} yet, so there is nothing to rewatch."
+        )
     closed = WatchPass(
         number=previous.pass_number,
         started_at=previous.pass_started_at,

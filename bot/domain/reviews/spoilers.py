@@ -97,8 +97,8 @@ def resolve_spoilers_through(show: Show, text: str | None) -> EpisodeRef | None:
         across = absolute_to_season(show, ref.episode)
         hint = f" Counting across seasons, episode {ref.episode} is {across.code}." if across else ""
         raise EpisodeOutOfRangeError(
-            f"Season 1 of {show.title} has {first.episode_count} episodes; write a later season's episode as "
-            f"S2E3.{hint}"
+            f"Season 1 of {inert(show.title, 200)} has {first.episode_count} episodes; "
+            f"write a later season's episode as S2E3.{hint}"
         )
     check_episode(show, ref.season, ref.episode)
     return ref
