@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -49,15 +48,12 @@ CREATE_ACTION = "party.create"
 REMINDER_SECONDS = 30.0
 # A session's Discord event: long enough for an episode (most K-dramas run 60 to 80 minutes) and some chat.
 SESSION_LENGTH = dt.timedelta(minutes=90)
-# Party names waiting for a pick from an ambiguous title's list (a pick after a restart asks to run it again).
-PENDING_LIMIT = 500
 
 
 class Parties(commands.GroupCog, group_name="party", group_description="Watch a drama together in this channel"):
     def __init__(self, bot: WatchCompanion, clock: Clock = utcnow) -> None:
         self.bot = bot
         self.clock = clock
-        self.pending: OrderedDict[str, str] = OrderedDict()
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(PartyCheckInButton)
@@ -117,25 +113,30 @@ class Parties(commands.GroupCog, group_name="party", group_description="Watch a 
         title: app_commands.Range[str, 1, 200],
         name: app_commands.Range[str, 1, 100],
     ) -> None:
-        self.guild_of(interaction)
+        guild_id = self.guild_of(interaction)
         cleaned = clean_party_name(name)  # Discord checks the length in its clients only: check here too
-        key = str(interaction.id)
-        self.pending[key] = cleaned
-        while len(self.pending) > PENDING_LIMIT:
-            self.pending.popitem(last=False)
+        # The name waits in the database in case the member must pick the show from a list: the pick then still
+        # works after a restart. A title that resolves at once (or not at all) takes it straight back.
+        key, user_id, parties = str(interaction.id), interaction.user.id, self.bot.stores.parties
+        await parties.hold_name(key, guild_id, user_id, cleaned)
         try:
             show = await resolve_title(interaction, title, CREATE_ACTION, extra=key)
         except Exception:
-            self.pending.pop(key, None)
+            await parties.take_name(key, guild_id, user_id)
             raise
         if show is not None:
-            await self.create_for_pick(interaction, show, key)
+            await parties.take_name(key, guild_id, user_id)
+            await self.create_party(interaction, show, cleaned)
 
     async def create_for_pick(self, interaction: discord.Interaction[Any], show: Show, extra: str) -> None:
         guild_id = self.guild_of(interaction)
-        name = self.pending.pop(extra, None)
+        name = await self.bot.stores.parties.take_name(extra, guild_id, interaction.user.id)
         if name is None:
             raise ExpiredComponentError("That list has expired; run /party create again.")
+        await self.create_party(interaction, show, name)
+
+    async def create_party(self, interaction: discord.Interaction[Any], show: Show, name: str) -> None:
+        guild_id = self.guild_of(interaction)
         party = await self.bot.stores.parties.create(
             guild_id, interaction.channel_id or 0, show.id, name, interaction.user.id
         )

@@ -1,5 +1,7 @@
 """Ambiguous titles through the real bot and sandbox: the caller picks privately, the pick posts what was asked."""
 
+import sqlite3
+
 import pytest
 
 from tests.e2e.conftest import assert_clean
@@ -80,3 +82,24 @@ async def test_a_pick_of_a_season_the_show_lacks_is_a_clear_private_sentence(bot
     (answer,) = await picked.wait_followups(1)
     assert answer.ephemeral
     assert "Kingdom has no season 3 (seasons: 1, 2)." in driver.render(answer)
+
+
+async def test_a_party_created_from_a_pick_after_a_restart_keeps_its_name(bot_process, world):
+    driver = world.sandbox.driver
+    alice = world.users["alice"]
+    asked = await driver.slash(alice, world.channel, "party create", title="Ju Ji Hoon", name="Sunday **Kingdom**")
+    await asked.wait_done()
+    assert asked.ephemeral
+    assert public_messages(world) == []
+
+    await bot_process.restart()
+
+    picked = await driver.select(alice, asked.original, ["Kingdom (2019) — with Ju Ji Hoon"])
+    (post,) = await picked.wait_followups(1)
+    assert not post.ephemeral
+    # The name as typed, its markup escaped (the raw message text; a renderer shows it as typed).
+    assert "started the watch party “Sunday \\*\\*Kingdom\\*\\*” for **Kingdom**" in post.content
+    # The pick took the name: nothing waits any more.
+    with sqlite3.connect(bot_process.workdir / "bot.db") as conn:
+        assert conn.execute("SELECT COUNT(*) FROM party_name_picks").fetchone() == (0,)
+    assert_clean(world.sandbox)
