@@ -19,7 +19,7 @@ from bot.domain.search.ranking import KIND_CODES, KIND_GROUPS, KINDS, NameKind
 from bot.domain.search.typo import Reading
 from bot.domain.text import initials_of_normalized
 
-__all__ = ["Blob", "BlobState", "Columns", "Segment", "SegmentState", "SnapshotError"]
+__all__ = ["Blob", "BlobState", "Columns", "Segment", "SegmentState", "SnapshotError", "side_by_side"]
 
 # Below this many candidates, gathering them all and sorting is cheaper than anything clever; above
 # it, matches are dense enough that a best-first scan finds what it needs after a short walk.
@@ -95,10 +95,16 @@ class Blob:
         ``lead`` holds ``NAME_MARK`` once and ``trail`` not at all; when an item holds a mark too (normal
         forms never do), the items themselves come back.
         """
-        blob = cls(items, lead, trail)
-        if not items or blob.text.count(NAME_MARK) != len(items):
-            return blob, list(items)
-        return blob, blob.text[len(lead) : len(blob.text) - len(trail)].split(trail + lead)
+        text = lead + (trail + lead).join(items) + trail if items else ""
+        if not items or text.count(NAME_MARK) != len(items):
+            return cls(items, lead, trail), list(items)
+        copies = text[len(lead) : len(text) - len(trail)].split(trail + lead)
+        blob = object.__new__(cls)
+        blob.text = text
+        extra = len(lead) + len(trail)
+        blob.starts = array("I", accumulate(map(operator.add, map(len, copies), repeat(extra)), initial=0))
+        blob.lead, blob.trail, blob.ids = len(lead), len(trail), None
+        return blob, copies
 
     def __len__(self) -> int:
         return len(self.starts) - 1
@@ -133,6 +139,15 @@ class Blob:
         blob.lead, blob.trail = state.lead, state.trail
         blob.ids = None if state.ids is None else array_from(state.ids, "I", len(starts) - 1)
         return blob
+
+
+def side_by_side(items: list[str]) -> list[str]:
+    """Copies of ``items`` made one after another, so that a pass over them reads memory in order (strings
+    fetched among other rows lie scattered); ``items`` itself when one holds ``NAME_MARK``."""
+    text = NAME_MARK.join(items)
+    if len(items) < 2 or text.count(NAME_MARK) != len(items) - 1:
+        return items
+    return text.split(NAME_MARK)
 
 
 def _dedup(ids: Iterable[int]) -> Iterator[int]:
