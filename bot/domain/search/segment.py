@@ -352,7 +352,7 @@ class Segment:
         if words is None:
             words = [self.ascii_words[i] for i in range(len(self.ascii_words))]
         self.word_hashes = _sorted_hashes(words)
-        self.prefix_hashes = _sorted_hashes(w[:n] for w in words for n in range(3, len(w) + 1))
+        self.prefix_hashes = _sorted_hashes([w[:n] for w in words for n in range(3, len(w) + 1)])
         self.shows = None  # sorted show ids, made when first needed (changes only)
 
     # --- saving --------------------------------------------------------------------------------------
