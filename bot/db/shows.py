@@ -8,6 +8,8 @@ import dataclasses
 import datetime as dt
 from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
+from itertools import chain
 from typing import Any, cast
 
 import aiosqlite
@@ -38,6 +40,8 @@ _SHOW_COLUMNS = "source, catalog_key, tvmaze_id, title, native_title, year, popu
 # pages again and again: at 100,000 shows a fifth of the store's time. Four times the default keeps what a running
 # bot's own commit may find to copy meanwhile small.
 MERGE_CHECKPOINT_PAGES = 4000
+# Names written by one INSERT in ``merge`` (four parameters each; SQLite allows 32,766 in a statement).
+NAMES_PER_STATEMENT = 200
 # Each show with its folded title and native title as show_names keeps them (the same ``normalize``), so matching
 # 100,000 stored shows folds no title again.
 _KNOWN_SHOWS = (
@@ -161,10 +165,7 @@ class ShowStore:
                 f"INSERT INTO shows ({_SHOW_COLUMNS}, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",  # noqa: S608
                 inserts,
             )
-        await conn.executemany(
-            "INSERT INTO show_names (show_id, kind, name, norm) VALUES (?, ?, ?, ?)",
-            [row for rows_of_show in names.values() for row in rows_of_show],
-        )
+        await _insert_names(conn, [row for rows_of_show in names.values() for row in rows_of_show])
 
     async def add(self, show: Show) -> int:
         return (await self.add_many([show]))[0]
@@ -381,6 +382,24 @@ async def _fewer_checkpoints(db: Database, *, bulk: bool) -> AsyncIterator[None]
     finally:
         await db.conn.execute(f"PRAGMA wal_autocheckpoint = {int(previous or 1000):d}")
         await db.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
+
+async def _insert_names(conn: aiosqlite.Connection, rows: list[tuple[int, str, str, str]]) -> None:
+    """Insert show_names rows, ``NAMES_PER_STATEMENT`` to a statement: SQLite binds and steps once per batch instead
+    of once per name, which halves the time 500,000 names take. Rows keep their order (and so their rowids)."""
+    whole = len(rows) - len(rows) % NAMES_PER_STATEMENT
+    if whole:
+        flat = list(chain.from_iterable(rows[:whole]))
+        step = 4 * NAMES_PER_STATEMENT
+        await conn.executemany(_names_sql(NAMES_PER_STATEMENT), [flat[i : i + step] for i in range(0, len(flat), step)])
+    if whole < len(rows):
+        await conn.execute(_names_sql(len(rows) - whole), list(chain.from_iterable(rows[whole:])))
+
+
+@cache
+def _names_sql(count: int) -> str:
+    placeholders = ", ".join(["(?, ?, ?, ?)"] * count)
+    return f"INSERT INTO show_names (show_id, kind, name, norm) VALUES {placeholders}"  # noqa: S608 - placeholders only
 
 
 async def _next_generation(conn: aiosqlite.Connection) -> int:
