@@ -100,7 +100,9 @@ class SearchIndex:
         names = Columns()
         names.show_ids = list(map(itemgetter(0), table))
         names.origs = list(map(itemgetter(2), table))
-        names.norms = list(map(itemgetter(3), table))
+        # Every later step reads each normal form several times over: copies made side by side are read in order in
+        # memory, not wherever each fetched row happened to be allocated (each pass over them several times as fast).
+        names.norms = side_by_side(list(map(itemgetter(3), table)))
         pops = {k: float(v) for k, v in (popularity or {}).items() if v == v}  # NaN is no popularity
         names.pops = list(map(pops.get, names.show_ids, repeat(0.0)))
         try:
@@ -116,9 +118,6 @@ class SearchIndex:
                 if not norm or not norm.isprintable():
                     names.norms[i] = normalize(name)
             names.keep([i for i, norm in enumerate(names.norms) if norm])
-        # Every later step reads each normal form several times over: in order in memory, not where each row
-        # happened to be allocated, that reading is twice as fast.
-        names.norms = side_by_side(names.norms)
         _add_romanised(names)
         index._labels = Labels(_with_fallbacks(labels, names))
         index._base = Segment(names)
