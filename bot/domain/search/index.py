@@ -6,9 +6,10 @@ from __future__ import annotations
 import dataclasses
 import gc
 import math
+import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from itertools import repeat
+from itertools import compress, repeat
 from operator import itemgetter
 
 from bot.domain.search import snapshot
@@ -26,7 +27,7 @@ from bot.domain.search.ranking import (
     rank_score,
 )
 from bot.domain.search.romanise import romanise
-from bot.domain.search.segment import Columns, Segment
+from bot.domain.search.segment import Columns, Segment, side_by_side
 from bot.domain.search.typo import Reading, readings, scan
 from bot.domain.text import normalize
 
@@ -101,7 +102,9 @@ class SearchIndex:
         names = Columns()
         names.show_ids = list(map(itemgetter(0), table))
         names.origs = list(map(itemgetter(2), table))
-        names.norms = list(map(itemgetter(3), table))
+        # Every later step reads each normal form several times over: copies made side by side are read in order in
+        # memory, not wherever each fetched row happened to be allocated (each pass over them several times as fast).
+        names.norms = side_by_side(list(map(itemgetter(3), table)))
         pops = {k: float(v) for k, v in (popularity or {}).items() if v == v}  # NaN is no popularity
         names.pops = list(map(pops.get, names.show_ids, repeat(0.0)))
         try:
@@ -325,13 +328,16 @@ class SearchIndex:
 def _add_romanised(names: Columns) -> None:
     """Append the romanisation of each Hangul title, native title and alias, as a name of its own."""
     kinds, norms = names.kinds, names.norms
-    rows = [i for i, norm in enumerate(norms) if not norm.isascii() and kinds[i] in _ROMANISE]
-    spelled = [(i, romanise(norms[i])) for i in rows]
-    rows = [i for i, text in spelled if text != norms[i]]
+    # Only names with Hangul can change: the ASCII ones (most) are passed over in C.
+    candidates = compress(range(len(norms)), map(operator.not_, map(str.isascii, norms)))
+    rows = [i for i in candidates if kinds[i] in _ROMANISE]
+    spelled = list(map(romanise, map(norms.__getitem__, rows)))
+    changed = list(map(operator.ne, spelled, map(norms.__getitem__, rows)))
+    rows = list(compress(rows, changed))
     names.show_ids.extend(map(names.show_ids.__getitem__, rows))
     names.kinds.extend(repeat(_ROMANISED, len(rows)))
     names.origs.extend(map(names.origs.__getitem__, rows))
-    names.norms.extend(text for i, text in spelled if text != norms[i])
+    names.norms.extend(compress(spelled, changed))
     names.pops.extend(map(names.pops.__getitem__, rows))
 
 

@@ -26,7 +26,8 @@ def slugify(title: str) -> str:
     A title that is not ASCII and leaves no ASCII letter behind (a Hangul title) gets a short stable
     hash instead: "시그널2" should not become "2".
     """
-    ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
+    # ASCII text is its own NFKD form.
+    ascii_text = title if title.isascii() else unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
     # Room is left for the "-2016" or "-2" a colliding derived key gets.
     slug = "-".join(re.findall(r"[a-z0-9]+", ascii_text.lower()))[: MAX_KEY - 10].strip("-")
     if slug and (title.isascii() or re.search(r"[a-z]", slug)):
@@ -88,7 +89,8 @@ def build_shows(
         for k in identity:
             same_owner[k] = record
         if isinstance(item, dict):
-            shows.append(Show(**{**item, "catalog_key": key, "source": source}))
+            item["catalog_key"], item["source"] = key, source  # the fields were made for this Show alone
+            shows.append(Show(**item))
         else:
             shows.append(dataclasses.replace(item, source=source, catalog_key=key))
     problems.sort(key=lambda rp: rp[0].index)

@@ -102,6 +102,8 @@ def _required_text(value: str) -> str:
 
 
 def _clean_texts(values: list[str], limit: int) -> tuple[str, ...]:
+    if not values:
+        return ()
     if len(values) > limit:
         raise _RefusedError
     result: list[str] = []
@@ -146,10 +148,17 @@ def _clean(record: ShowRecord, *, require_key: bool) -> dict[str, Any]:
     if len({s.number for s in seasons}) != len(seasons):
         raise _RefusedError
     cast: list[CastMember] = []
+    nickname_limit = LIST_LIMITS["nicknames"]
     for member in record.cast:
-        actor = _required_text(member.actor)
-        nicknames = _clean_texts(member.nicknames, LIST_LIMITS["nicknames"])
-        cast.append(CastMember(actor, _clean_text(member.character), nicknames))
+        # _required_text and _clean_text inlined: this loop runs for most records' longest list.
+        actor = member.actor.strip() if member.actor.isascii() else _nfc(member.actor.strip())
+        if not actor or len(actor) > MAX_TEXT or not actor.isprintable():
+            raise _RefusedError
+        character = member.character
+        if character is not None:
+            character = _clean_text(character)
+        nicknames = _clean_texts(member.nicknames, nickname_limit) if member.nicknames else ()
+        cast.append(CastMember(actor, character, nicknames))
     if len(record.based_on) > LIST_LIMITS["based_on"]:
         raise _RefusedError
     based_on: list[SourceWork] = []
