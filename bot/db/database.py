@@ -193,6 +193,23 @@ class Database:
             finally:
                 self.generation += 1
 
+    @contextlib.asynccontextmanager
+    async def bulk_writes(self, checkpoint_pages: int | None) -> AsyncIterator[None]:
+        """Around a long run of transactions (an import): let the write-ahead log grow to ``checkpoint_pages`` before
+        SQLite copies it into the database file, then copy what is left at the end, so that the next writer (a
+        running bot) does not find it to copy. ``None``: nothing changes."""
+        if checkpoint_pages is None:
+            yield
+            return
+        previous = int(await self.fetchval("PRAGMA wal_autocheckpoint") or 1000)
+        await self.conn.execute(f"PRAGMA wal_autocheckpoint = {int(checkpoint_pages):d}")
+        try:
+            yield
+        finally:
+            async with self._lock:  # never inside another coroutine's open transaction
+                await self.conn.execute(f"PRAGMA wal_autocheckpoint = {previous:d}")
+                await self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
     async def run_atomic(self, op: SyncOp[T]) -> T:
         """Run ``op(connection, generation)`` as one transaction in a single trip to the database thread.
 

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import datetime as dt
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from itertools import chain
@@ -92,7 +91,7 @@ class ShowStore:
         """
         counts = MergeCounts()
         known = _KnownShows()
-        async with _fewer_checkpoints(self.db, bulk=len(shows) > chunk_size):
+        async with self.db.bulk_writes(MERGE_CHECKPOINT_PAGES if len(shows) > chunk_size else None):
             for start in range(0, len(shows), max(chunk_size, 1)):
                 chunk = shows[start : start + chunk_size]
                 async with self.db.transaction() as conn:
@@ -366,22 +365,6 @@ class ShowStore:
 
 # ``popularity`` by source, without its enum lookup per show (a source it does not know weighs 0 in both).
 _POPULARITY = {source: popularity(source) for source in ShowSource}
-
-
-@contextlib.asynccontextmanager
-async def _fewer_checkpoints(db: Database, *, bulk: bool) -> AsyncIterator[None]:
-    """Let the write-ahead log grow to ``MERGE_CHECKPOINT_PAGES`` during a bulk write, then copy what is left now,
-    so that the next writer (a running bot) does not find it to copy."""
-    if not bulk:
-        yield
-        return
-    previous = await _scalar(db.conn, "PRAGMA wal_autocheckpoint", ())
-    await db.conn.execute(f"PRAGMA wal_autocheckpoint = {MERGE_CHECKPOINT_PAGES:d}")
-    try:
-        yield
-    finally:
-        await db.conn.execute(f"PRAGMA wal_autocheckpoint = {int(previous or 1000):d}")
-        await db.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
 
 async def _insert_names(conn: aiosqlite.Connection, rows: list[tuple[int, str, str, str]]) -> None:
