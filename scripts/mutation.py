@@ -2,7 +2,7 @@
 
     .venv/bin/pip install -e '.[test,mutation]'      # once
     .venv/bin/python scripts/mutation.py             # fresh run of every domain module, then the table
-    .venv/bin/python scripts/mutation.py paging markup --survivors   # re-test two modules, list what survived
+    .venv/bin/python scripts/mutation.py paging search.typo --survivors   # re-test two modules, list what survived
     .venv/bin/python scripts/mutation.py --report    # the table from the last run, without running
     .venv/bin/mutmut show NAME                       # the diff of one surviving mutant
 
@@ -97,6 +97,12 @@ def score(path: Path) -> Score | None:
     return result
 
 
+def named_path(name: str) -> Path:
+    """bot/domain's module as named on the command line: ``paging``, ``paging.py``, ``search/typo`` or ``search.typo``
+    (a dotted name must not lose its last part to ``with_suffix``, or ``search.typo`` re-tests all of search)."""
+    return DOMAIN / name.removesuffix(".py").replace(".", "/")
+
+
 def _natural(name: str) -> tuple[str, int]:
     stem, _, number = name.rpartition("_")
     return (stem, int(number)) if number.isdigit() else (name, 0)
@@ -110,7 +116,7 @@ def run_mutmut(modules: list[str], children: int) -> int:
         return 2
     if not modules and MUTANTS.exists():
         shutil.rmtree(MUTANTS)  # a full run starts clean, so no verdict predates the current tests
-    patterns = [f"{module_name(DOMAIN / name.removesuffix('.py'))}.*" for name in modules]
+    patterns = [f"{module_name(named_path(name))}.*" for name in modules]
     MUTANTS.mkdir(exist_ok=True)
     print(f"mutmut run {' '.join(patterns) or '(all of bot/domain)'}: progress in {LOG.relative_to(REPO)}")
     with LOG.open("w") as log:
@@ -142,7 +148,7 @@ def report(show_survivors: bool, only: list[str]) -> list[Score]:
     if total.untested:
         print(f"* incomplete: {total.untested} mutants not tested yet (run again to go on, or name the modules)")
     if show_survivors:
-        named = {module_name(DOMAIN / name.removesuffix(".py")) for name in only}
+        named = {module_name(named_path(name)) for name in only}
         for s in scores:
             if s.survivors and (not named or s.module in named or s.module.startswith(tuple(n + "." for n in named))):
                 print(f"\n{s.module}: {len(s.survivors)} not killed (mutmut show NAME for the diff)")
