@@ -191,6 +191,19 @@ def test_only_the_first_raw_characters_are_looked_at() -> None:
     assert normalize(" " * (_RAW_LIMIT - 1) + "가나") == "가"
 
 
+@pytest.mark.parametrize(
+    ("jamo", "syllable"),
+    [
+        ("\u1100\u200b\u1161", FIRST_SYLLABLE),  # ㄱ, a zero-width space, ㅏ
+        ("\u1112\u200d\u1175\u034f\u11c2", LAST_SYLLABLE),  # ㅎ ㅣ ㅎ with a joiner and a grapheme joiner
+        ("\u1100\ufe0f\u1161", FIRST_SYLLABLE),  # a variation selector
+    ],
+)
+def test_an_invisible_character_between_jamo_does_not_split_the_syllable(jamo: str, syllable: str) -> None:
+    # Dropped before NFKC composes the jamo: dropped after, it would leave them apart (ㄱㅏ).
+    assert normalize(jamo) == syllable
+
+
 # --- the lookup tables behind normalize and initials, built afresh (the module builds its own at import) --
 
 
