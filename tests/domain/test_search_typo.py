@@ -1,0 +1,56 @@
+"""The typo tier's order: fewer corrected words first, then the name closer to the query, then the cheaper
+corrections in total; the best name of each show; and shows past one already found are still found."""
+
+from __future__ import annotations
+
+from bot.domain.search import SearchIndex, Tier
+from bot.domain.text import normalize
+
+
+def build(names: dict[int, list[tuple[str, str]]], popularity: dict[int, float] | None = None) -> SearchIndex:
+    rows = [(show_id, kind, name, normalize(name)) for show_id, pairs in names.items() for kind, name in pairs]
+    return SearchIndex.build(rows, {}, popularity)
+
+
+def found(index: SearchIndex, query: str, limit: int = 25) -> list[tuple[int, str]]:
+    hits = index.search(query, limit)
+    assert all(h.tier == Tier.TYPO for h in hits)
+    return [(h.show_id, h.matched) for h in hits]
+
+
+def test_the_corrections_of_every_word_add_up() -> None:
+    # Both names are two edits from "hosue lvoe", alike in length: two swaps (house, love) cost less than a
+    # dropped letter and a swap (hose, love), though the second show is the more popular.
+    index = build({1: [("title", "House Love")], 2: [("title", "Hose Love")]}, {2: 1.0})
+    assert found(index, "hosue lvoe") == [(1, "House Love"), (2, "Hose Love")]
+
+
+def test_one_corrected_word_comes_before_two_however_close_the_name() -> None:
+    # "bat" and "dog" are both words of some name, none has both: the last word is corrected in the first
+    # show ("dig"), both words in the second ("cat dig"), whose name is far closer to the query.
+    index = build(
+        {
+            1: [("title", "Bat Dig With Many Long Extra Words")],
+            2: [("title", "Cat Dig")],
+            3: [("title", "Dogs Life")],
+            4: [("title", "Bat Man")],
+        }
+    )
+    assert found(index, "bat dog") == [(1, "Bat Dig With Many Long Extra Words"), (2, "Cat Dig")]
+
+
+def test_a_show_is_found_by_its_closest_name() -> None:
+    # The title takes a swap in each word and an added letter, the alias a dropped letter and a swap.
+    index = build({1: [("title", "House Lover"), ("alias", "Hose Love")]})
+    assert found(index, "hosue lvoe") == [(1, "Hose Love")]
+
+
+def test_a_show_with_two_matching_names_does_not_hide_the_shows_after_it() -> None:
+    index = build({1: [("title", "House"), ("alias", "House Again")], 2: [("title", "House Party")]}, {1: 1.0})
+    assert found(index, "hosue") == [(1, "House"), (2, "House Party")]
+
+
+def test_with_room_for_one_the_closer_of_two_names_wins_over_the_more_popular() -> None:
+    index = build({1: [("title", "House of Cards")], 2: [("title", "House")]}, {1: 1.0})
+    assert found(index, "hosue", 1) == [(2, "House")]
+    assert found(index, "hosue") == [(2, "House"), (1, "House of Cards")]
