@@ -131,3 +131,46 @@ def test_the_popular_shows_are_titles_most_popular_first() -> None:
         (1, "Signal", NameKind.TITLE, Tier.EXACT),
     ]
     assert hits[0].score > hits[1].score > hits[2].score
+
+
+def test_a_label_typed_back_names_its_show_as_its_title() -> None:
+    # "Vincenzo (2021)" picked from autocomplete and typed again: found by a character's name, offered as the
+    # label alone, an exact title match; the other Vincenzo is offered below, never taken as meant.
+    index = SearchIndex.build(
+        [row(1, "native", "빈센조"), row(1, "character", "Vincenzo Cassano"), row(2, "title", "Vincenzo Returns")],
+        {1: "Vincenzo (2021)", 2: "Vincenzo Returns (2024)"},
+    )
+    hits = index.search("Vincenzo (2021)")
+    assert [(h.show_id, h.tier, h.kind) for h in hits] == [
+        (1, Tier.EXACT, NameKind.TITLE),
+        (2, Tier.INNER, NameKind.TITLE),
+    ]
+    assert index.autocomplete("Vincenzo (2021)") == [("Vincenzo (2021)", "#1"), ("Vincenzo Returns (2024)", "#2")]
+    prefix = SearchIndex.build([row(1, "title", "Kingdom Season One")], {1: "Kingdom (2019)"})
+    assert [(h.tier, h.kind) for h in prefix.search("kingdom 2019")] == [(Tier.EXACT, NameKind.TITLE)]
+
+
+def test_a_known_word_is_not_corrected_while_another_word_is_unknown() -> None:
+    # "dgo" is the slip; "bat" is a word some name has, so "cat" is not tried for it.
+    index = SearchIndex.build([row(1, "title", "Bat Dog"), row(2, "title", "Cat Dog")], {})
+    assert [(h.show_id, h.tier) for h in index.search("bat dgo")] == [(1, Tier.TYPO)]
+
+
+def test_the_last_word_may_be_a_slip_though_some_word_starts_with_it() -> None:
+    # "fier" starts "fierce" and was maybe meant as "fire": both are offered, the word as typed first.
+    index = SearchIndex.build([row(1, "title", "Love Fierce"), row(2, "title", "Love Fire")], {})
+    assert [(h.show_id, h.tier) for h in index.search("lvoe fier")] == [(1, Tier.TYPO), (2, Tier.TYPO)]
+
+
+def test_an_exact_name_scores_above_one_exact_only_without_spaces() -> None:
+    index = SearchIndex.build([row(1, "title", "Squid Game"), row(2, "title", "SquidGame")], {}, {2: 1000.0})
+    hits = index.search("squid game")
+    assert [(h.show_id, h.tier) for h in hits] == [(1, Tier.EXACT), (2, Tier.EXACT)]
+    assert hits[0].score > hits[1].score
+
+
+def test_a_removed_show_loses_its_label_and_names() -> None:
+    index = SearchIndex()
+    index.add_show(5, "Xylophone (2020)", [("title", "Xylophone")])
+    index.remove_show(5)
+    assert (index.label(5), index.search("xylophone"), len(index)) == (None, [], 0)

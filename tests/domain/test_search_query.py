@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from bot.domain.search import SearchIndex, Tier
 from bot.domain.search.query import Token
+from bot.domain.text import normalize
 
 
 def test_a_prefix_starts_a_name_only_where_it_is_asked_to() -> None:
@@ -45,3 +47,9 @@ def test_a_composing_syllable_starts_a_name_only_where_it_is_asked_to() -> None:
 def test_a_composing_syllable_matches_only_syllables_that_start_with_its_consonant(name: str, found: bool) -> None:
     token = Token.prefix("낭만ㄷ")
     assert token.in_words(f" {name} ") is found
+
+
+def test_a_whole_word_of_the_query_is_not_the_start_of_a_longer_word() -> None:
+    # "bat" before another word was typed in full: "Bat2 Mansion" is only a one-edit reading of it.
+    rows = [(1, "title", "Bat2 Mansion", normalize("Bat2 Mansion"))]
+    assert [h.tier for h in SearchIndex.build(rows, {}).search("bat man")] == [Tier.TYPO]
