@@ -54,3 +54,38 @@ def test_with_room_for_one_the_closer_of_two_names_wins_over_the_more_popular() 
     index = build({1: [("title", "House of Cards")], 2: [("title", "House")]}, {1: 1.0})
     assert found(index, "hosue", 1) == [(2, "House")]
     assert found(index, "hosue") == [(2, "House"), (1, "House of Cards")]
+
+
+def titles(*names: str) -> SearchIndex:
+    return build({show_id: [("title", name)] for show_id, name in enumerate(names, 1)})
+
+
+def test_a_whole_word_corrected_to_a_whole_word_is_not_read_as_a_start_too() -> None:
+    # "bidr" is one swap from "bird": neither "birdie" nor "bid"(ding) is offered besides.
+    index = titles("Bird Sky", "Birdie Sky", "Bidding Sky")
+    assert found(index, "bidr sky") == [(1, "Bird Sky")]
+
+
+def test_a_whole_word_no_word_is_one_edit_from_is_read_as_the_start_of_one() -> None:
+    assert found(titles("Lovers Sky"), "lvoer sky") == [(1, "Lovers Sky")]
+
+
+def test_a_whole_word_that_starts_a_word_is_both_a_slip_and_cut_short() -> None:
+    # "brid" is "bird" mistyped (a swap, first) before it is "bridge" cut short (as costly as an edit).
+    assert found(titles("Bridge Sky", "Bird Sky"), "brid sky") == [(2, "Bird Sky"), (1, "Bridge Sky")]
+
+
+def test_every_one_edit_correction_is_tried_past_a_repeated_one() -> None:
+    # Dropping either "o" of "moovie" gives "movie" twice; "moonie" comes later among the edits.
+    index = titles("Movie Night", "Moonie Night")
+    assert found(index, "moovie night") == [(1, "Movie Night"), (2, "Moonie Night")]
+
+
+def test_a_three_letter_correction_of_the_last_word_starts_longer_words() -> None:
+    assert found(titles("Hot Dogs"), "hot dgo") == [(1, "Hot Dogs")]
+
+
+def test_a_doubted_known_word_is_corrected_to_whole_words_only() -> None:
+    # Every word is known and no name has both: "bird" may be a slip ("bind"), but not the start of "birdie".
+    index = titles("Bird Lake", "Blue Sky", "Bind Sky", "Birdie Sky")
+    assert found(index, "bird sky") == [(3, "Bind Sky")]
