@@ -174,3 +174,16 @@ def test_a_removed_show_loses_its_label_and_names() -> None:
     index.add_show(5, "Xylophone (2020)", [("title", "Xylophone")])
     index.remove_show(5)
     assert (index.label(5), index.search("xylophone"), len(index)) == (None, [], 0)
+
+
+def test_the_limit_holds_when_typos_would_add_to_inner_matches() -> None:
+    # "rauma" is inside both titles; with room for one, the typo tier adds nothing ("trauma" for the other).
+    index = SearchIndex.build([row(1, "title", "The Trauma Code"), row(2, "title", "Trauma Center")], {})
+    assert [(h.show_id, h.tier) for h in index.search("rauma", 1)] == [(2, Tier.INNER)]
+    assert [h.show_id for h in index.search("rauma")] == [2, 1]
+
+
+def test_a_search_gives_twenty_five_shows_unless_asked_for_more() -> None:
+    index = SearchIndex.build([row(i, "title", f"Signal {i}") for i in range(1, 41)], {})
+    assert len(index.search("signal")) == 25
+    assert len(index.search("signal", 40)) == 40

@@ -89,3 +89,18 @@ def test_a_doubted_known_word_is_corrected_to_whole_words_only() -> None:
     # Every word is known and no name has both: "bird" may be a slip ("bind"), but not the start of "birdie".
     index = titles("Bird Lake", "Blue Sky", "Bind Sky", "Birdie Sky")
     assert found(index, "bird sky") == [(3, "Bind Sky")]
+
+
+def test_typo_scores_fall_in_the_order_the_hits_are_listed() -> None:
+    # Fewer corrected words, then a closer name (even at a dearer correction), then a more popular show.
+    cases = [
+        (titles("Bat Dig With Many Long Extra Words", "Cat Dig", "Dogs Life", "Bat Man"), "bat dog"),
+        (build({1: [("title", "House of Cards")], 2: [("title", "House")]}, {1: 1.0}), "hosue"),
+        (build({1: [("title", "Graceful Family"), ("cast", "Im Soo Hyang")], 2: [("title", "Hyena")]}), "hyna"),
+        (build({1: [("title", "House")], 2: [("title", "House")]}, {2: 1.0}), "hosue"),
+    ]
+    for index, query in cases:
+        hits = index.search(query)
+        assert len(hits) == 2
+        assert all(h.tier == Tier.TYPO for h in hits)
+        assert hits[0].score > hits[1].score, query
