@@ -41,7 +41,8 @@ def test_a_word_start_shared_by_a_few_common_words_merges_their_lists() -> None:
     # "zq1" and "zq2" are each in over a thousand names, most of them both: each show is found once,
     # best first, and the best show that has neither word does not stand in for one that has.
     names = {1: [("title", "Other Story")]}
-    names |= {n: [("title", f"{n} zq1 zq2")] for n in range(2, 1200)}
+    names |= {n: [("title", f"{n} zq2")] for n in range(2, 5)}
+    names |= {n: [("title", f"{n} zq1 zq2")] for n in range(5, 1200)}
     names |= {n: [("title", f"{n} zq1 later")] for n in range(1200, 1300)}
     index = build(names, {1: 1.0})
     hits = index.search("zq", 30)
@@ -80,3 +81,19 @@ def test_a_romanised_title_is_found_whole_never_by_its_words() -> None:
     assert spelled == "sarangui bulsichak"
     assert [(h.show_id, h.kind) for h in index.search(spelled)] == [(1, NameKind.ROMANISED)]
     assert [(h.show_id, h.tier) for h in index.search("bulsichak")] == [(2, Tier.PREFIX)]
+
+
+def test_one_word_in_thousands_of_names_finds_the_best_first() -> None:
+    index = build({n: [("title", f"x{n} Agent")] for n in range(1, MANY + 1)})
+    assert [(h.show_id, h.tier) for h in index.search("agent", 3)] == [(n, Tier.WORDS) for n in (1, 2, 3)]
+
+
+def test_text_inside_a_word_of_thousands_of_names_finds_the_best_first() -> None:
+    index = build({n: [("title", f"Agent x{n}")] for n in range(1, MANY + 1)})
+    assert [(h.show_id, h.tier) for h in index.search("gent", 3)] == [(n, Tier.INNER) for n in (1, 2, 3)]
+
+
+def test_a_syllable_being_composed_that_starts_hundreds_of_words_finds_the_best_first() -> None:
+    # 사ㅇ: 사 then any syllable starting with ㅇ (아..잏), 588 words in all, a word of every name.
+    index = build({n: [("title", f"별 사{chr(ord('아') + n % 588)}")] for n in range(1, MANY + 1)})
+    assert [(h.show_id, h.tier) for h in index.search("사ㅇ", 3)] == [(n, Tier.WORDS) for n in (1, 2, 3)]

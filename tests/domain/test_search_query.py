@@ -53,3 +53,15 @@ def test_a_whole_word_of_the_query_is_not_the_start_of_a_longer_word() -> None:
     # "bat" before another word was typed in full: "Bat2 Mansion" is only a one-edit reading of it.
     rows = [(1, "title", "Bat2 Mansion", normalize("Bat2 Mansion"))]
     assert [h.tier for h in SearchIndex.build(rows, {}).search("bat man")] == [Tier.TYPO]
+
+
+def test_a_whole_word_of_the_query_may_end_the_name() -> None:
+    # "code" is the commonest word, so the name is checked for it last, as a whole word at its very end.
+    names = ["The Trauma Code", "Code Blue", "Code Red", "Code Black"]
+    rows = [(i, "title", name, normalize(name)) for i, name in enumerate(names, 1)]
+    assert [(h.show_id, h.tier) for h in SearchIndex.build(rows, {}).search("code the trau")] == [(1, Tier.WORDS)]
+
+
+def test_one_letter_is_never_looked_for_inside_words() -> None:
+    rows = [(1, "title", "Max Power", "max power")]
+    assert SearchIndex.build(rows, {}).search("a") == []

@@ -104,3 +104,7 @@ def test_typo_scores_fall_in_the_order_the_hits_are_listed() -> None:
         assert len(hits) == 2
         assert all(h.tier == Tier.TYPO for h in hits)
         assert hits[0].score > hits[1].score, query
+
+
+def test_a_correction_may_be_a_two_letter_word() -> None:
+    assert found(titles("At Sky"), "aat sky") == [(1, "At Sky")]
