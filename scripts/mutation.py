@@ -2,7 +2,8 @@
 
     .venv/bin/pip install -e '.[test,mutation]'      # once
     .venv/bin/python scripts/mutation.py             # fresh run of every domain module, then the table
-    .venv/bin/python scripts/mutation.py paging markup --survivors   # re-test two modules, list what survived
+    .venv/bin/python scripts/mutation.py paging search.typo --survivors   # re-test two modules, list what survived
+    .venv/bin/python scripts/mutation.py search --unkilled   # after adding tests: re-test what was not killed
     .venv/bin/python scripts/mutation.py --report    # the table from the last run, without running
     .venv/bin/mutmut show NAME                       # the diff of one surviving mutant
 
@@ -97,22 +98,29 @@ def score(path: Path) -> Score | None:
     return result
 
 
+def named_path(name: str) -> Path:
+    """bot/domain's module as named on the command line: ``paging``, ``paging.py``, ``search/typo`` or ``search.typo``
+    (a dotted name must not lose its last part to ``with_suffix``, or ``search.typo`` re-tests all of search)."""
+    return DOMAIN / name.removesuffix(".py").replace(".", "/")
+
+
 def _natural(name: str) -> tuple[str, int]:
     stem, _, number = name.rpartition("_")
     return (stem, int(number)) if number.isdigit() else (name, 0)
 
 
-def run_mutmut(modules: list[str], children: int) -> int:
-    """Run mutmut from the repository root; named modules are re-tested even where a verdict is cached."""
+def run_mutmut(patterns: list[str], children: int) -> int:
+    """Run mutmut from the repository root on the mutants ``patterns`` name (every one when empty, afresh);
+    named mutants are re-tested even where a verdict is cached."""
     mutmut = Path(sys.executable).parent / "mutmut"
     if not mutmut.exists():
         print("mutmut is not installed: .venv/bin/pip install -e '.[test,mutation]'", file=sys.stderr)
         return 2
-    if not modules and MUTANTS.exists():
+    if not patterns and MUTANTS.exists():
         shutil.rmtree(MUTANTS)  # a full run starts clean, so no verdict predates the current tests
-    patterns = [f"{module_name(DOMAIN / name.removesuffix('.py'))}.*" for name in modules]
     MUTANTS.mkdir(exist_ok=True)
-    print(f"mutmut run {' '.join(patterns) or '(all of bot/domain)'}: progress in {LOG.relative_to(REPO)}")
+    shown = " ".join(patterns) if len(patterns) <= 8 else f"{len(patterns)} patterns"
+    print(f"mutmut run {shown or '(all of bot/domain)'}: progress in {LOG.relative_to(REPO)}")
     with LOG.open("w") as log:
         done = subprocess.run(
             [str(mutmut), "run", "--max-children", str(children), *patterns],
@@ -125,6 +133,31 @@ def run_mutmut(modules: list[str], children: int) -> int:
         print(f"mutmut failed (exit {done.returncode}); the end of its log:", file=sys.stderr)
         print(LOG.read_text("utf-8", errors="replace")[-3000:], file=sys.stderr)
     return done.returncode
+
+
+def module_patterns(modules: list[str]) -> list[str]:
+    return [f"{module_name(named_path(name))}.*" for name in modules]
+
+
+def unkilled_patterns(modules: list[str]) -> list[str]:
+    """The mutants of the named modules (all when none are named) that no test has killed yet, survived or
+    not tested; a module never run is named whole. A function changed since is numbered afresh by mutmut, so
+    its new mutants show as not tested in the table: run again to reach them."""
+    named = {module_name(named_path(name)) for name in modules}
+    patterns: set[str] = set()
+    for path in domain_modules():
+        module = module_name(path)
+        if named and module not in named and not module.startswith(tuple(n + "." for n in named)):
+            continue
+        meta = MUTANTS / (str(path) + ".meta")
+        if not meta.exists():
+            patterns.add(f"{module}.*")
+            continue
+        exit_codes: dict[str, int | None] = json.loads(meta.read_text("utf-8"))["exit_code_by_key"]
+        for name, code in exit_codes.items():
+            if code not in KILLED and code not in SKIPPED:
+                patterns.add(name)
+    return sorted(patterns)
 
 
 def report(show_survivors: bool, only: list[str]) -> list[Score]:
@@ -142,7 +175,7 @@ def report(show_survivors: bool, only: list[str]) -> list[Score]:
     if total.untested:
         print(f"* incomplete: {total.untested} mutants not tested yet (run again to go on, or name the modules)")
     if show_survivors:
-        named = {module_name(DOMAIN / name.removesuffix(".py")) for name in only}
+        named = {module_name(named_path(name)) for name in only}
         for s in scores:
             if s.survivors and (not named or s.module in named or s.module.startswith(tuple(n + "." for n in named))):
                 print(f"\n{s.module}: {len(s.survivors)} not killed (mutmut show NAME for the diff)")
@@ -156,12 +189,21 @@ def main() -> int:
     parser.add_argument("modules", nargs="*", help="modules to re-test, e.g. paging markup (default: all, fresh)")
     parser.add_argument("--report", action="store_true", help="print the last results without running mutmut")
     parser.add_argument("--survivors", action="store_true", help="list mutants no test killed (named modules only)")
+    parser.add_argument(
+        "--unkilled",
+        action="store_true",
+        help="re-test only the mutants not killed yet (after adding tests; the figure to quote is a fresh run)",
+    )
     parser.add_argument("--children", type=int, default=2, help="mutants tested at once (default 2)")
     parser.add_argument("--fail-under", type=float, metavar="PERCENT", help="exit 1 if any module scores less")
     args = parser.parse_args()
 
-    if not args.report and (code := run_mutmut(args.modules, args.children)) != 0:
-        return code
+    if not args.report:
+        patterns = unkilled_patterns(args.modules) if args.unkilled else module_patterns(args.modules)
+        if args.unkilled and not patterns:
+            print("every mutant of these modules is killed already")
+        elif (code := run_mutmut(patterns, args.children)) != 0:
+            return code
     scores = report(args.survivors, args.modules)
     if args.fail_under is not None and any(s.untested or s.percent < args.fail_under for s in scores):
         return 1

@@ -69,7 +69,8 @@ class _PrepareTable(dict[int, str | None]):
             out = None
         else:
             out = ch
-        if len(self) < _CACHE_LIMIT:
+        # Equivalent <=: the cache holding one entry more changes no result.
+        if len(self) < _CACHE_LIMIT:  # pragma: no mutate
             self[cp] = out
         return out
 
@@ -84,13 +85,15 @@ class _FoldTable(dict[int, str | None]):
         else:
             ch = chr(cp)
             category = unicodedata.category(ch)
-            if category in ("Cc", "Cf") or _is_ignorable(cp):
-                out = None
+            # Equivalent when mutated: unreachable from normalize(), as _PREPARE drops all NFKC could make these.
+            if category in ("Cc", "Cf") or _is_ignorable(cp):  # pragma: no mutate
+                out = None  # pragma: no mutate
             elif category[0] in "LNM":
                 out = ch
             else:
                 out = " "
-        if len(self) < _CACHE_LIMIT:
+        # Equivalent <=: the cache holding one entry more changes no result.
+        if len(self) < _CACHE_LIMIT:  # pragma: no mutate
             self[cp] = out
         return out
 

@@ -8,10 +8,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.domain import text as text_module
 from bot.domain.text import (
     _RAW_LIMIT,
     CHOSEONG,
     MAX_NORMALIZED_LENGTH,
+    _ascii_table,
+    _initials_table,
     choseong_range,
     initials,
     initials_of_normalized,
@@ -33,6 +36,14 @@ CASED_TEXT = st.text(
     st.sampled_from("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZéÉüÜ0123456789 -:'중증외상센터사랑ㅈㅅ"),
     max_size=80,
 )
+
+
+@pytest.fixture(autouse=True)
+def _empty_character_caches() -> None:
+    """normalize() keeps what it decided per character; each test starts with none kept, so it checks the
+    code that decides, not what an earlier test (or another process's import) left behind."""
+    text_module._PREPARE.clear()
+    text_module._FOLD.clear()
 
 
 @pytest.mark.parametrize(
@@ -178,3 +189,38 @@ def test_only_the_first_raw_characters_are_looked_at() -> None:
     assert normalize("\u200b" * (_RAW_LIMIT - 1) + "a") == "a"
     assert normalize("\u200b" * _RAW_LIMIT + "a") == ""
     assert normalize(" " * (_RAW_LIMIT - 1) + "가나") == "가"
+
+
+@pytest.mark.parametrize(
+    ("jamo", "syllable"),
+    [
+        ("\u1100\u200b\u1161", FIRST_SYLLABLE),  # ㄱ, a zero-width space, ㅏ
+        ("\u1112\u200d\u1175\u034f\u11c2", LAST_SYLLABLE),  # ㅎ ㅣ ㅎ with a joiner and a grapheme joiner
+        ("\u1100\ufe0f\u1161", FIRST_SYLLABLE),  # a variation selector
+    ],
+)
+def test_an_invisible_character_between_jamo_does_not_split_the_syllable(jamo: str, syllable: str) -> None:
+    # Dropped before NFKC composes the jamo: dropped after, it would leave them apart (ㄱㅏ).
+    assert normalize(jamo) == syllable
+
+
+# --- the lookup tables behind normalize and initials, built afresh (the module builds its own at import) --
+
+
+def test_the_initials_table_gives_every_syllable_the_consonant_unicode_decomposes_it_to() -> None:
+    table = _initials_table()
+    for cp in range(0x10000):
+        ch = chr(cp)
+        if unicodedata.name(ch, "").startswith("HANGUL SYLLABLE "):
+            expected = CHOSEONG[ord(unicodedata.normalize("NFD", ch)[0]) - 0x1100]
+        else:
+            expected = ch if ch in CHOSEONG else ""
+        assert ch.translate(table) == expected, hex(cp)
+
+
+def test_the_ascii_shortcut_folds_each_character_as_the_general_path_does() -> None:
+    table = _ascii_table()
+    for cp in range(128):
+        ch = chr(cp)
+        # The "é" sends the same text down the general path (NFKC, casefolding, Unicode categories).
+        assert " ".join(f"x{ch}y".translate(table).split()) + "é" == normalize(f"x{ch}yé"), hex(cp)
