@@ -117,20 +117,20 @@ class Parties(commands.GroupCog, group_name="party", group_description="Watch a 
         cleaned = clean_party_name(name)  # Discord checks the length in its clients only: check here too
         # The name waits in the database in case the member must pick the show from a list: the pick then still
         # works after a restart. A title that resolves at once (or not at all) takes it straight back.
-        key, user_id, parties = str(interaction.id), interaction.user.id, self.bot.stores.parties
-        await parties.hold_name(key, guild_id, user_id, cleaned)
+        key, user_id, picks = str(interaction.id), interaction.user.id, self.bot.stores.party_picks
+        await picks.hold(key, guild_id, user_id, cleaned)
         try:
             show = await resolve_title(interaction, title, CREATE_ACTION, extra=key)
         except Exception:
-            await parties.take_name(key, guild_id, user_id)
+            await picks.take(key, guild_id, user_id)
             raise
         if show is not None:
-            await parties.take_name(key, guild_id, user_id)
+            await picks.take(key, guild_id, user_id)
             await self.create_party(interaction, show, cleaned)
 
     async def create_for_pick(self, interaction: discord.Interaction[Any], show: Show, extra: str) -> None:
         guild_id = self.guild_of(interaction)
-        name = await self.bot.stores.parties.take_name(extra, guild_id, interaction.user.id)
+        name = await self.bot.stores.party_picks.take(extra, guild_id, interaction.user.id)
         if name is None:
             raise ExpiredComponentError("That list has expired; run /party create again.")
         await self.create_party(interaction, show, name)

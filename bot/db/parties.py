@@ -46,8 +46,6 @@ from bot.domain.progress import (
 
 # A reminder for a session that started longer ago than this is not posted any more (the bot was down too long).
 REMINDER_GRACE = dt.timedelta(hours=1)
-# How long a party's name waits for the member to pick its show from a list.
-NAME_PICK_TTL = dt.timedelta(days=1)
 
 _PARTY = "id, guild_id, channel_id, show_id, name, host_id, season, episode, created_at, ended_at"
 _SESSION = (
@@ -211,37 +209,6 @@ class PartyStore:
                 (party_id, guild_id, host_id, stamp),
             )
             return await _load_party(conn, guild_id, party_id)
-
-        return await self.db.write(op)
-
-    # -- a party name waiting for a title pick -----------------------------------------------------------------
-
-    async def hold_name(self, key: str, guild_id: int, user_id: int, name: str) -> None:
-        """Keep a party's name until the member picks its show from a list (``take_name``); a day at most."""
-        now = self.clock()
-
-        async def op(conn: aiosqlite.Connection) -> None:
-            await conn.execute("DELETE FROM party_name_picks WHERE created_at < ?", (to_text(now - NAME_PICK_TTL),))
-            await conn.execute(
-                "INSERT INTO party_name_picks (id, guild_id, user_id, name, created_at) VALUES (?, ?, ?, ?, ?)"
-                " ON CONFLICT (id) DO UPDATE SET name = excluded.name, created_at = excluded.created_at",
-                (key, guild_id, user_id, name, to_text(now)),
-            )
-
-        await self.db.write(op)
-
-    async def take_name(self, key: str, guild_id: int, user_id: int) -> str | None:
-        """The name held under ``key`` for this member in this server, once (None: taken, expired or not theirs)."""
-        oldest = to_text(self.clock() - NAME_PICK_TTL)
-
-        async def op(conn: aiosqlite.Connection) -> str | None:
-            rows = await _all(
-                conn,
-                "DELETE FROM party_name_picks WHERE id = ? AND guild_id = ? AND user_id = ? AND created_at >= ?"
-                " RETURNING name",
-                (key, guild_id, user_id, oldest),
-            )
-            return str(rows[0][0]) if rows else None
 
         return await self.db.write(op)
 
@@ -556,7 +523,6 @@ class PartyStore:
             await conn.execute("DELETE FROM party_members WHERE user_id = ?", (user_id,))
             await conn.execute("DELETE FROM party_checkins WHERE user_id = ?", (user_id,))
             await conn.execute("UPDATE parties SET host_id = 0 WHERE host_id = ?", (user_id,))
-            await conn.execute("DELETE FROM party_name_picks WHERE user_id = ?", (user_id,))
 
         await self.db.write(op)
 
@@ -597,6 +563,5 @@ class PartyStore:
 
         async def op(conn: aiosqlite.Connection) -> None:
             await conn.execute("DELETE FROM parties WHERE guild_id = ?", (guild_id,))
-            await conn.execute("DELETE FROM party_name_picks WHERE guild_id = ?", (guild_id,))
 
         await self.db.write(op)

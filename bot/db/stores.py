@@ -12,6 +12,7 @@ from bot.db.follows import FollowStore
 from bot.db.guilds import GuildConfigStore
 from bot.db.member_settings import MemberSettingsStore
 from bot.db.parties import PartyStore
+from bot.db.party_picks import PartyNamePicks
 from bot.db.progress import ProgressStore
 from bot.db.reviews import Clock, ReviewStore, utcnow
 from bot.db.watchlist import WatchlistStore
@@ -31,6 +32,7 @@ class Stores:
     watchlist: WatchlistStore
     settings: MemberSettingsStore
     parties: PartyStore
+    party_picks: PartyNamePicks
     reviews: ReviewStore
     guilds: GuildConfigStore
     follows: FollowStore
@@ -43,6 +45,7 @@ class Stores:
             watchlist=WatchlistStore(db, clock),
             settings=MemberSettingsStore(db, clock),
             parties=PartyStore(db, clock),
+            party_picks=PartyNamePicks(db, clock),
             reviews=ReviewStore(db, clock),
             guilds=GuildConfigStore(db, clock),
             follows=FollowStore(db),
@@ -58,10 +61,11 @@ class Stores:
             "watchlist": self.watchlist,
             "settings": self.settings,
             "parties": self.parties,
+            "party_name_picks": self.party_picks,
             "follows": self.follows,
             "announcements": self.announcements,
         }
 
     def guild_data(self) -> list[Any]:
         """Every store with per-server data, for the purge 30 days after the bot left a server."""
-        return [self.reviews, self.parties, self.follows, self.announcements]
+        return [self.reviews, self.parties, self.party_picks, self.follows, self.announcements]

@@ -324,23 +324,3 @@ async def test_delete_guild_data_removes_only_that_server(parties, seed):
     await parties.delete_guild_data(GUILD)
     assert await parties.get(GUILD, here.id) is None
     assert await parties.get(OTHER_GUILD, there.id) is not None
-
-
-async def test_a_held_party_name_is_taken_once_by_its_member_in_its_server(parties, clock):
-    await parties.hold_name("901", GUILD, HOST, "Friday Trauma")
-    assert await parties.take_name("901", OTHER_GUILD, HOST) is None  # another server's pick
-    assert await parties.take_name("901", GUILD, ANA) is None  # another member's pick
-    assert await parties.take_name("901", GUILD, HOST) == "Friday Trauma"
-    assert await parties.take_name("901", GUILD, HOST) is None  # once
-
-
-async def test_a_held_party_name_lasts_a_day_and_goes_with_the_members_or_servers_data(parties, clock):
-    await parties.hold_name("1", GUILD, HOST, "Day old")
-    clock.advance(days=1, seconds=1)
-    assert await parties.take_name("1", GUILD, HOST) is None
-    await parties.hold_name("2", GUILD, HOST, "Mine")
-    await parties.hold_name("3", OTHER_GUILD, ANA, "Elsewhere")
-    await parties.delete_user_data(HOST)
-    assert await parties.take_name("2", GUILD, HOST) is None
-    await parties.delete_guild_data(OTHER_GUILD)
-    assert await parties.take_name("3", OTHER_GUILD, ANA) is None
