@@ -212,8 +212,8 @@ def test_rank_score_orders_kind_then_popularity_then_length(group, pop, length, 
 def _labels_state(ids: list[int], texts: list[str]) -> bytes:
     from array import array
 
+    from bot.domain.search.blob import Blob
     from bot.domain.search.labels import LabelsState
-    from bot.domain.search.segment import Blob
 
     return msgspec.msgpack.encode(
         msgspec.structs.replace(

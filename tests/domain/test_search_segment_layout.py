@@ -4,8 +4,9 @@ rank order, the key and no-space orders, and one ascending posting list per word
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.domain.search.blob import NAME_MARK, Blob, side_by_side
 from bot.domain.search.ranking import KIND_CODES, KIND_GROUPS, NameKind
-from bot.domain.search.segment import NAME_MARK, Blob, Columns, Segment, side_by_side
+from bot.domain.search.segment import Columns, Segment
 from bot.domain.text import normalize
 
 ROMANISED = KIND_CODES[NameKind.ROMANISED]

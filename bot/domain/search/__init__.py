@@ -26,6 +26,7 @@ state), ``typo`` (the typo tier), ``ranking`` (hits, order within a tier, choice
 ``romanise`` (Hangul titles in Latin letters), ``labels``, ``snapshot`` (saved bytes), ``index`` (the whole).
 """
 
+from bot.domain.search.blob import SnapshotError
 from bot.domain.search.index import SearchIndex
 from bot.domain.search.ranking import (
     AUTOCOMPLETE_LIMIT,
@@ -39,7 +40,6 @@ from bot.domain.search.ranking import (
     confident_match,
     match_settled,
 )
-from bot.domain.search.segment import SnapshotError
 from bot.domain.search.snapshot import SNAPSHOT_FORMAT
 
 __all__ = [

@@ -13,6 +13,7 @@ from itertools import compress, repeat
 from operator import itemgetter
 
 from bot.domain.search import snapshot
+from bot.domain.search.blob import side_by_side
 from bot.domain.search.labels import Labels
 from bot.domain.search.query import Query, fallbacks
 from bot.domain.search.ranking import (
@@ -27,7 +28,7 @@ from bot.domain.search.ranking import (
     rank_score,
 )
 from bot.domain.search.romanise import romanise
-from bot.domain.search.segment import Columns, Segment, side_by_side
+from bot.domain.search.segment import Columns, Segment
 from bot.domain.search.typo import Reading, readings, scan
 from bot.domain.text import normalize
 

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 
 import msgspec
 
-from bot.domain.search.segment import Blob, BlobState, SnapshotError, array_from
+from bot.domain.search.blob import Blob, BlobState, SnapshotError, array_from
 
 __all__ = ["Labels", "LabelsState"]
 

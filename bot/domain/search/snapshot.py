@@ -12,8 +12,9 @@ import sys
 
 import msgspec
 
+from bot.domain.search.blob import SnapshotError
 from bot.domain.search.labels import Labels, LabelsState
-from bot.domain.search.segment import Segment, SegmentState, SnapshotError
+from bot.domain.search.segment import Segment, SegmentState
 
 __all__ = ["SNAPSHOT_FORMAT", "dump", "load"]
 
