@@ -29,6 +29,7 @@ from bot.domain.progress import (
     unseen_episodes,
 )
 from bot.tree import report
+from cogs._buttons import page_button
 
 if TYPE_CHECKING:
     from bot.app import WatchCompanion
@@ -230,14 +231,7 @@ class ProgressPageButton(
     """A page turn of `/progress show`; its state lives in the custom id, so it works after a restart."""
 
     def __init__(self, owner_id: int, viewer_id: int, page: int, label: str = "Go", disabled: bool = False) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=label,
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"progress:page:{owner_id}:{viewer_id}:{page}",
-                disabled=disabled,
-            )
-        )
+        super().__init__(page_button(f"progress:page:{owner_id}:{viewer_id}:{page}", label, disabled))
         self.owner_id, self.viewer_id, self.page = owner_id, viewer_id, page
 
     @classmethod
@@ -272,14 +266,7 @@ class WatchlistPageButton(
         disabled: bool = False,
     ) -> None:
         wanted = status.value if status else ALL_STATUSES
-        super().__init__(
-            discord.ui.Button(
-                label=label,
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"watchlist:page:{owner_id}:{viewer_id}:{wanted}:{page}",
-                disabled=disabled,
-            )
-        )
+        super().__init__(page_button(f"watchlist:page:{owner_id}:{viewer_id}:{wanted}:{page}", label, disabled))
         self.owner_id, self.viewer_id, self.status, self.page = owner_id, viewer_id, status, page
 
     @classmethod

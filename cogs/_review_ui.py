@@ -27,6 +27,7 @@ from bot.domain.reviews import (
 )
 from bot.domain.reviews.modal import HEADLINE, SPOILER, SPOILER_FREE, SPOILER_MORE
 from bot.tree import report
+from cogs._buttons import page_button
 
 if TYPE_CHECKING:
     from bot.app import WatchCompanion
@@ -306,14 +307,7 @@ class ReviewPageButton(
     """A page turn of /review list."""
 
     def __init__(self, show_id: int, page: int, label: str = "Go", disabled: bool = False) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=label,
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"review:list:{show_id}:{page}",
-                disabled=disabled,
-            )
-        )
+        super().__init__(page_button(f"review:list:{show_id}:{page}", label, disabled))
         self.show_id = show_id
         self.page = page
 

@@ -16,6 +16,7 @@ from bot.domain.models import CastMember, Episode, Show, ShowSource
 from bot.domain.paging import paginate
 from bot.domain.sanitize import image_link, tvmaze_link
 from bot.tree import report
+from cogs._buttons import page_button
 from cogs._progress_ui import HIDDEN_TITLE, EpisodesRevealButton, unseen_for
 from cogs._progress_ui import PAGE_SIZE as EPISODES_PER_PAGE
 
@@ -200,14 +201,7 @@ class EpisodesPageButton(
     """A page turn of `/drama episodes`. Its state lives in the custom id, so it works after a restart."""
 
     def __init__(self, show_id: int, season: int, page: int, label: str = "Go", disabled: bool = False) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=label,
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"drama:episodes:{show_id}:{season}:{page}",
-                disabled=disabled,
-            )
-        )
+        super().__init__(page_button(f"drama:episodes:{show_id}:{season}:{page}", label, disabled))
         self.show_id = show_id
         self.season = season
         self.page = page
