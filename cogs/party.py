@@ -348,10 +348,13 @@ class Parties(commands.GroupCog, group_name="party", group_description="Watch a 
         if event_id is not None and interaction.guild is not None:
             await interaction.response.defer(thinking=True)
             await self.delete_event(interaction.guild, event_id)
-        text = (
-            f"Watch party {quoted(party)} has ended at {episode_text(show, result.party.position)} of"
-            f" {show_title(show)}. Its history is kept, and the name is free for a new party."
+        position = result.party.position
+        where = (
+            f"before its first episode of {show_title(show)}"
+            if position is None
+            else f"at {episode_text(show, position)} of {show_title(show)}"
         )
+        text = f"Watch party {quoted(party)} has ended {where}. Its history is kept, and its name is free again."
         await answer(interaction, text)
 
     # -- reminders --------------------------------------------------------------------------------------------------

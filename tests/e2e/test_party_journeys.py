@@ -145,6 +145,14 @@ async def test_two_members_watch_the_trauma_code_together(party_world):
     assert world.sandbox.pings == []
 
 
+async def test_a_party_ended_before_its_first_episode_says_so(party_world):
+    world, _, _ = party_world
+    await run(world, "alice", "party create", title="The Trauma Code", name=NAME)
+    ended = (await run(world, "alice", "party end", name=NAME)).text()
+    assert f"“{NAME}” has ended before its first episode of The Trauma Code: Heroes On Call." in ended
+    assert "not started" not in ended
+
+
 async def test_moving_on_before_the_planned_evening_removes_its_event(party_world):
     world, _bot, _clock = party_world
     await run(world, "alice", "party create", title="The Trauma Code", name=NAME)
