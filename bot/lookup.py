@@ -23,7 +23,15 @@ from bot.domain.errors import (
 )
 from bot.domain.models import Episode, Show, ShowSource
 from bot.domain.ranking import popularity, show_label
-from bot.domain.search import SNAPSHOT_FORMAT, SearchHit, SearchIndex, confident_match, match_settled
+from bot.domain.search import (
+    SNAPSHOT_FORMAT,
+    NameKind,
+    SearchHit,
+    SearchIndex,
+    Tier,
+    confident_match,
+    match_settled,
+)
 from bot.domain.text import normalize
 from bot.providers.base import Errand, ShowProvider, SourceBusyError, SourceError, current_errand, errand
 from bot.providers.bundled import BundledCatalog
@@ -251,7 +259,10 @@ class ShowLookup:
             best = confident_match(hits)
             show = await self.get(best.show_id) if best else None
             if show is None and hits:
-                raise AmbiguousTitleError(raw, self.candidates(raw))
+                listed = self.candidates(raw)
+                shown = {show_id for _, show_id in listed}
+                extra = [(hit.label, hit.show_id) for hit in hits if hit.show_id not in shown]
+                raise AmbiguousTitleError(raw, [*listed, *extra][:25])
             if show is None:
                 raise UnknownTitleError(raw, searched=Searched.LOCAL_AND_TVMAZE)
             return await self.complete(show)
@@ -332,9 +343,24 @@ class ShowLookup:
             raise RemoteUnavailableError(
                 query, close, exc.retry_after, queued=isinstance(exc, SourceBusyError)
             ) from exc
-        if found:
-            await self.add_shows(found)
-        return self.index.search(query, limit=5)
+        # A record already stored under its TVmaze id (a linked catalogue or imported show, or one fetched before) is
+        # never overwritten by a bare search result: that would replace its titles, cast and seasons with less.
+        fresh: list[Show] = []
+        known: list[SearchHit] = []
+        for show in found:
+            stored = None if show.tvmaze_id is None else await self.store.by_tvmaze_id(show.tvmaze_id)
+            if stored is None:
+                fresh.append(show)
+            else:
+                # TVmaze matched the query's words in its name for the record, which no stored name may carry.
+                label = show_label(stored.title, stored.year)
+                known.append(SearchHit(stored.id, label, show.title, NameKind.ALIAS, Tier.WORDS, 0.0))
+        if fresh:
+            await self.add_shows(fresh)
+        hits = self.index.search(query, limit=5)
+        listed = {hit.show_id for hit in hits}
+        extra = [hit for hit in known if hit.show_id not in listed]
+        return sorted([*hits, *extra], key=lambda hit: hit.tier)[:5] if extra else hits
 
     async def add_shows(self, shows: list[Show]) -> list[int]:
         ids = await self.store.add_many(shows)

@@ -235,3 +235,25 @@ async def test_40_members_asking_for_40_new_titles_are_answered_ten_at_a_time(db
     assert answered == [10, 10, 10, 10]
     assert [s.title for s in shows] == titles
     assert len(fake.requests) == 80
+
+
+async def test_a_search_never_overwrites_the_stored_show_linked_to_its_tvmaze_record(lookup, fake):
+    # The Trauma Code is linked to TVmaze record 900001, whose name there is "Golden Hour Ward": a member typing that
+    # name reaches TVmaze (no stored name fits), and TVmaze's bare search result must not replace the catalogue's
+    # record (its Hangul title, cast and characters) nor be stored a second time.
+    stored = lookup.search("The Trauma Code", limit=1)[0]
+    before = await lookup.store.get(stored.show_id)
+    await lookup.store.link_tvmaze(stored.show_id, NETFLIX_DRAMA, "manual", "test")
+    count = sum((await lookup.count_by_source()).values())
+
+    show = await lookup.resolve("Golden Hour Ward")
+
+    assert show.id == stored.show_id
+    after = await lookup.store.get(stored.show_id)
+    assert after is not None
+    assert before is not None
+    assert (after.title, after.native_title, after.source) == (before.title, before.native_title, before.source)
+    assert after.cast == before.cast
+    assert after.tvmaze_id == NETFLIX_DRAMA
+    assert sum((await lookup.count_by_source()).values()) == count
+    assert [r.path for r in fake.requests] == ["/search/shows"]
