@@ -100,6 +100,14 @@ class Config(commands.GroupCog, group_name="config", group_description="Server s
         await self.bot.stores.guilds.mark_joined(guild.id)
 
     @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        # Removed from a server while offline, the bot hears no GUILD_DELETE: READY no longer lists the server.
+        present = {guild.id for guild in self.bot.guilds}
+        gone = await self.bot.stores.guilds.mark_absent(present, self.bot.clock())
+        if gone:
+            log.info("removed while offline from servers %s; their data is kept for %d days", gone, RETENTION.days)
+
+    @commands.Cog.listener()
     async def on_guild_remove(self, guild: discord.Guild) -> None:
         log.info("removed from server %s; its data is kept for %d days", guild.id, RETENTION.days)
         await self.bot.stores.guilds.mark_left(guild.id, self.bot.clock())

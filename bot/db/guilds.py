@@ -119,16 +119,37 @@ class GuildConfigStore:
         await self.db.write(op)
 
     async def mark_joined(self, guild_id: int) -> None:
-        """The bot is in the server (again): nothing of it is due for removal."""
+        """The bot is in the server (again): nothing of it is due for removal. Every server the bot is in gets a
+        row, so that ``mark_absent`` can tell one that removed the bot while it was offline."""
         now = to_db_time(self.clock())
 
         async def op(conn: aiosqlite.Connection) -> None:
             await conn.execute(
-                "UPDATE guild_config SET left_at = NULL, updated_at = ? WHERE guild_id = ? AND left_at IS NOT NULL",
-                (now, guild_id),
+                "INSERT INTO guild_config (guild_id, updated_at) VALUES (?, ?)"
+                " ON CONFLICT (guild_id) DO UPDATE SET left_at = NULL, updated_at = excluded.updated_at"
+                " WHERE guild_config.left_at IS NOT NULL",
+                (guild_id, now),
             )
 
         await self.db.write(op)
+
+    async def mark_absent(self, present: set[int], now: dt.datetime) -> list[int]:
+        """At a fresh connection (Discord's READY lists every server the bot is in, available or not): each stored
+        server not among ``present`` removed the bot while it was offline, so it left as of ``now``. Returns them."""
+        rows = await self.db.fetchall("SELECT guild_id FROM guild_config WHERE left_at IS NULL")
+        gone = sorted(int(row[0]) for row in rows if int(row[0]) not in present)
+        if not gone:
+            return []
+        left = to_db_time(now)
+
+        async def op(conn: aiosqlite.Connection) -> None:
+            await conn.executemany(
+                "UPDATE guild_config SET left_at = ?, updated_at = ? WHERE guild_id = ? AND left_at IS NULL",
+                [(left, left, guild_id) for guild_id in gone],
+            )
+
+        await self.db.write(op)
+        return gone
 
     async def due_for_purge(self, now: dt.datetime) -> list[int]:
         """Servers the bot left at least ``RETENTION`` before ``now``."""

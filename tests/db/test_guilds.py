@@ -111,3 +111,22 @@ async def test_the_purge_takes_every_store_that_holds_server_data(db, guilds):
     assert await guilds.purge_departed(LEFT + RETENTION, stores) == [GUILD]
     remaining = await db.fetchall("SELECT guild_id FROM follow_guilds WHERE user_id = 7")
     assert [row[0] for row in remaining] == [OTHER_GUILD]
+
+
+async def test_servers_missing_from_a_fresh_connection_left_while_the_bot_was_offline(guilds):
+    third = 3003
+    for guild_id in (GUILD, OTHER_GUILD, third):
+        await guilds.mark_joined(guild_id)  # every server the bot is in has a row, settings or not
+    await guilds.set_review_channel(OTHER_GUILD, 10)
+    await guilds.mark_left(third, LEFT)  # removed earlier, while online: its 30 days started then
+    later = LEFT + dt.timedelta(days=3)
+
+    assert await guilds.mark_absent({GUILD}, later) == [OTHER_GUILD]
+
+    assert (await guilds.get(GUILD)).left_at is None
+    assert await guilds.get(OTHER_GUILD) == GuildConfig(OTHER_GUILD, review_channel_id=10, left_at=later)
+    assert (await guilds.get(third)).left_at == LEFT
+    assert await guilds.mark_absent({GUILD}, later + dt.timedelta(days=1)) == []
+    # Back in the list (invited again while offline): its server is no longer due for removal.
+    await guilds.mark_joined(OTHER_GUILD)
+    assert (await guilds.get(OTHER_GUILD)).left_at is None

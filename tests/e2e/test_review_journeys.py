@@ -4,8 +4,10 @@ character lost, Reveal gated by progress (and after a restart), Edit in place, d
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import json
+import sqlite3
 
 import pytest
 
@@ -291,6 +293,31 @@ async def test_a_server_that_removed_the_bot_keeps_its_data_30_days_then_loses_i
     assert await config.purge() == [world.guild.id]
     assert (await bot.stores.reviews.summary(world.guild.id, show.id)).count == 0
     assert (await bot.stores.guilds.get(world.guild.id)).left_at is None
+
+
+async def test_a_server_that_removed_the_bot_while_it_was_offline_starts_its_30_days_at_the_next_start(
+    bot_process, world, tmp_path
+):
+    driver = world.sandbox.driver
+    saved = await driver.slash(world.users["alice"], world.channel, "config review-channel", channel=world.channel)
+    await saved.wait_done()
+    await bot_process.stop()
+    await driver.remove_bot(world.guild)  # nobody is connected to hear GUILD_DELETE
+    await bot_process.start()
+
+    def stored_left_at() -> str | None:
+        with contextlib.closing(sqlite3.connect(tmp_path / "bot.db")) as conn:
+            row = conn.execute("SELECT left_at FROM guild_config WHERE guild_id = ?", (world.guild.id,)).fetchone()
+        return None if row is None else row[0]
+
+    for _ in range(500):  # READY comes first; on_ready waits for the servers it lists
+        if stored_left_at() is not None:
+            break
+        await asyncio.sleep(0.02)
+    left = stored_left_at()
+    assert left is not None, bot_process.log()
+    assert dt.datetime.now(dt.UTC) - dt.datetime.fromisoformat(left) < dt.timedelta(minutes=1)
+    assert f"removed while offline from servers [{world.guild.id}]" in bot_process.log()
 
 
 async def test_an_edit_that_needs_more_messages_adds_them_and_one_that_needs_fewer_removes_them(club):
