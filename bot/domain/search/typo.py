@@ -28,6 +28,8 @@ MAX_ALTERNATIVES = 24
 # Candidates checked per segment: each check reads every query word and a similarity.
 _BUDGET = 750
 _MAX_GATHER = 20000
+# The similarity's scale in a key: any scale orders keys alike (equal similarities stay equal).
+_PERCENT = 100.0
 
 # (words corrected, minus similarity to the query in percent, total cost of the corrections): smaller is better.
 TypoKey = tuple[int, float, float]
@@ -82,20 +84,32 @@ def readings(token: Token, segments: Sequence[Segment], doubt: bool) -> list[Rea
     best: dict[str, Reading] = {}
     kept = 0  # the word as typed, kept next to its corrections
     if any(s.has_token(token) for s in segments):
-        # Not mutated: a reading with its token is located and matched by the token; ``whole`` is read only by
-        # pattern(), which a whole word never needs and a start of a word reads as False, None alike.
-        as_typed = Reading(token.text, 0.0, token.whole, token)  # pragma: no mutate
+        as_typed = Reading(
+            token.text,
+            0.0,
+            # Not mutated: a reading with its token is located and matched by the token; ``whole`` is read only
+            # by pattern(), which a whole word never needs and a start of a word reads as False, None alike.
+            token.whole,  # pragma: no mutate
+            token,
+        )
         if not token.literal or not doubt:
             return [as_typed]
         best[token.text] = as_typed
         kept = 1
     elif token.whole and any(s.knows(token.text, True) for s in segments):
-        best[token.text] = Reading(token.text, COST_EDIT, whole=False)  # pragma: no mutate - None is False here
+        best[token.text] = Reading(
+            token.text,
+            COST_EDIT,
+            whole=False,  # pragma: no mutate - None reads as False too
+        )
     for as_prefix in (False, True) if token.whole else (True,):
         for candidate, cost in edits(token.text):
-            # Not mutated: an equal cost is the same candidate again in the same pass (a later pass runs only when
-            # this one found nothing), which would give the same reading.
-            if candidate in best and best[candidate].cost <= cost:  # pragma: no mutate
+            if (
+                candidate in best
+                # Not mutated: an equal cost is the same candidate again in the same pass (a later pass runs only
+                # when this one found nothing), which would give the same reading.
+                and best[candidate].cost <= cost  # pragma: no mutate
+            ):
                 continue
             # A short start of a word is too vague a correction to be worth anything.
             prefix = as_prefix and len(candidate) >= 3
@@ -177,14 +191,11 @@ def scan(
                 return False  # pragma: no mutate
             cost += matched
             corrected += matched > 0
-        # Similarity counts a swap of neighbours as one edit, as the costs above do. Not mutated: its scale does not
-        # change the order of keys (equal similarities stay equal), and the order is all a caller reads.
-        key = (corrected, -100.0 * OSA.normalized_similarity(q.text, norms[nid]), cost)  # pragma: no mutate
+        # Similarity counts a swap of neighbours as one edit, as the costs above do.
+        key = (corrected, -_PERCENT * OSA.normalized_similarity(q.text, norms[nid]), cost)
         show_id = show_ids[nid]
         previous = best.get(show_id)
-        # Not mutated: (key, nid) pairs are never equal, a name being scored once.
-        if previous is None or (key, nid) < previous:  # pragma: no mutate
-            best[show_id] = (key, nid)
+        best[show_id] = (key, nid) if previous is None else min(previous, (key, nid))
         return True  # pragma: no mutate - counts toward the stop after twice the names wanted (a cap)
 
     budget = _BUDGET
@@ -211,7 +222,7 @@ def scan(
             budget -= 1  # pragma: no mutate
             if budget < 0:  # pragma: no mutate
                 return sorted(best.values())[:need]  # pragma: no mutate
-            if consider(nid):  # pragma: no mutate
+            if consider(nid):
                 taken += 1  # pragma: no mutate
                 if taken >= 2 * need:  # pragma: no mutate
                     break
