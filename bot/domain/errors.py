@@ -66,7 +66,7 @@ class RemoteUnavailableError(UserFacingError):
         else:
             message = f"I couldn't reach TVmaze just now, so I searched only the local catalogue for “{shown}"
             message += "” and found nothing. Try again in a minute."
-        message += _suggestions(suggestions, fallback=False)
+        message += _suggestions(suggestions, fallback="")
         super().__init__(message)
         self.query = query
         self.suggestions = list(suggestions)
@@ -78,12 +78,14 @@ def _wait_phrase(seconds: float) -> str:
     return f"about {math.ceil(seconds)} seconds" if seconds < 90 else "a few minutes"
 
 
-def _suggestions(suggestions: Sequence[str], *, fallback: bool = True) -> str:
+_SEARCH_HINT = " Try `/drama search` with part of the title, a Hangul title, or an actor's name."
+
+
+def _suggestions(suggestions: Sequence[str], *, fallback: str = _SEARCH_HINT) -> str:
+    """Up to five close titles to offer, else ``fallback``."""
     if suggestions:
         return " Did you mean: " + "; ".join(inert(s, 100) for s in suggestions[:5]) + "?"
-    if fallback:
-        return " Try `/drama search` with part of the title, a Hangul title, or an actor's name."
-    return ""
+    return fallback
 
 
 class AmbiguousTitleError(UserFacingError):

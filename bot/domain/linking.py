@@ -200,13 +200,9 @@ def score_candidate(local: Show, candidate: Show) -> CandidateScore:
     if mine.channels and theirs.channels:
         fields.append((LinkField.CHANNEL, Agreement.AGREE if mine.channels & theirs.channels else Agreement.DISAGREE))
     earned = sum(_points(f, a) for f, a in fields)
+    # Never 0: a title or a native title is always compared, agreeing or not.
     possible = sum(WEIGHTS[f] for f, _ in fields)
-    return CandidateScore(
-        candidate=candidate,
-        fields=tuple(fields),
-        points=earned,
-        confidence=earned / possible if possible else 0.0,
-    )
+    return CandidateScore(candidate=candidate, fields=tuple(fields), points=earned, confidence=earned / possible)
 
 
 def match_tvmaze(local: Show, candidates: Iterable[Show]) -> LinkMatch | LinkRefusal:
@@ -297,7 +293,7 @@ _TVMAZE_REF = re.compile(r"(?:https?://)?(?:www\.|api\.)?tvmaze\.com/shows/(\d{1
 def parse_tvmaze_ref(text: str) -> int:
     """A TVmaze show id from what a server manager typed: the id itself or a link to the show's page or record."""
     cleaned = text.strip().strip("<>")
-    if cleaned.isascii() and cleaned.isdigit() and 0 < len(cleaned) <= 9 and int(cleaned) > 0:
+    if cleaned.isascii() and cleaned.isdigit() and len(cleaned) <= 9 and int(cleaned) > 0:
         return int(cleaned)
     match = _TVMAZE_REF.fullmatch(cleaned)
     if match and int(match.group(1)) > 0:

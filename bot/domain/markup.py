@@ -17,9 +17,7 @@ _WHITESPACE = re.compile(r"\s")
 
 def strip_invisible(text: str, keep_newlines: bool = False) -> str:
     """Drop control, format (zero-width, bidi override) and unassigned characters."""
-    return "".join(
-        ch for ch in text if (keep_newlines and ch == "\n") or unicodedata.category(ch) not in _INVISIBLE or ch == " "
-    )
+    return "".join(ch for ch in text if (keep_newlines and ch == "\n") or unicodedata.category(ch) not in _INVISIBLE)
 
 
 def inert(text: str | None, limit: int = 1024, keep_newlines: bool = False) -> str:

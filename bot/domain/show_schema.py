@@ -105,7 +105,7 @@ _STORED_DECODER: Final = msgspec.json.Decoder(StoredShow)
 
 
 def show_from_record(record: ShowRecord, **extra: object) -> Show:
-    """The ``Show`` a record describes; ``extra`` sets the model fields the record does not carry (id, source)."""
+    """The ``Show`` a record describes; ``extra`` sets the model fields the record does not carry (the id)."""
     stored = record if isinstance(record, StoredShow) else None
     return Show(
         title=record.title,
@@ -154,7 +154,8 @@ def stored_from_show(show: Show) -> StoredShow:
         [SourceWorkRecord(b.kind, b.title, b.creator) for b in show.based_on],
         show.summary,
         show.poster_url,
-        source if type(source) is ShowSource else ShowSource(source),
+        # The type test only skips a call for the usual case: ShowSource(x) is x for a ShowSource.
+        source if type(source) is ShowSource else ShowSource(source),  # pragma: no mutate
         show.source_url,
         show.tvmaze_id,
     )
@@ -162,7 +163,7 @@ def stored_from_show(show: Show) -> StoredShow:
 
 def encode_stored(show: Show) -> str:
     """The database's JSON column for ``show``."""
-    return _ENCODER.encode(stored_from_show(show)).decode("utf-8")
+    return _ENCODER.encode(stored_from_show(show)).decode()  # UTF-8, as JSON is
 
 
 def decode_stored(data: str | bytes, show_id: int) -> Show:

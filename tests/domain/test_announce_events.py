@@ -1,10 +1,13 @@
 import datetime as dt
 import itertools
+import json
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.domain.announcements import (
+    AnnouncementEvent,
     EventKind,
     SeasonSnapshot,
     ShowSnapshot,
@@ -246,3 +249,74 @@ def test_any_two_snapshots_give_distinct_keys_and_only_real_changes(old, new):
             assert event.season > old.latest_season
         elif event.kind is EventKind.PREMIERE_DATE:
             assert event.date == new.season(event.season).premiere_date != old.season(event.season).premiere_date
+
+
+# -- an event as the store keeps it ---------------------------------------------------------------------------------
+
+
+def test_an_event_is_stored_with_every_field_under_its_name_and_read_back_equal():
+    event = AnnouncementEvent(
+        key="tvmaze:900101:s2:premiere-date:2026-09-04>2026-09-11",
+        kind=EventKind.PREMIERE_DATE,
+        tvmaze_id=900101,
+        season=2,
+        date=dt.date(2026, 9, 11),
+        at=dt.datetime(2026, 9, 11, 21, 50, tzinfo=dt.timezone(dt.timedelta(hours=9))),
+        previous_date=dt.date(2026, 9, 4),
+        first_episode=1,
+        last_episode=8,
+        whole_season=True,
+        episode_name="Salt",
+        status=ShowStatus.RUNNING,
+    )
+    stored = event.to_dict()
+    assert stored == {
+        "key": "tvmaze:900101:s2:premiere-date:2026-09-04>2026-09-11",
+        "kind": "premiere_date",
+        "tvmaze_id": 900101,
+        "season": 2,
+        "date": "2026-09-11",
+        "at": "2026-09-11T12:50:00+00:00",
+        "previous_date": "2026-09-04",
+        "first_episode": 1,
+        "last_episode": 8,
+        "whole_season": True,
+        "episode_name": "Salt",
+        "status": "Running",
+    }
+    back = AnnouncementEvent.from_dict(json.loads(json.dumps(stored)))
+    assert back == event
+    assert back.at.utcoffset() == dt.timedelta(0)
+    assert back.kind is EventKind.PREMIERE_DATE
+    assert back.status is ShowStatus.RUNNING
+
+
+def test_an_event_with_only_its_key_and_kind_stores_nones_and_reads_back_equal():
+    event = AnnouncementEvent("tvmaze:7:status:ended:1", EventKind.ENDED, 7)
+    stored = event.to_dict()
+    assert stored == {
+        "key": "tvmaze:7:status:ended:1",
+        "kind": "ended",
+        "tvmaze_id": 7,
+        "season": None,
+        "date": None,
+        "at": None,
+        "previous_date": None,
+        "first_episode": None,
+        "last_episode": None,
+        "whole_season": False,
+        "episode_name": None,
+        "status": None,
+    }
+    assert AnnouncementEvent.from_dict(stored) == event
+    # A record written before the optional fields existed reads as the same event.
+    assert AnnouncementEvent.from_dict({"key": "tvmaze:7:status:ended:1", "kind": "ended", "tvmaze_id": "7"}) == event
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "count"),
+    [(None, None, 0), (3, None, 0), (None, 3, 0), (3, 3, 1), (1, 8, 8), (5, 6, 2)],
+)
+def test_an_events_episode_count_is_its_range_inclusive(first, last, count):
+    event = AnnouncementEvent("k", EventKind.EPISODE_AIRED, 1, first_episode=first, last_episode=last)
+    assert event.episode_count == count

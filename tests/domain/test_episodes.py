@@ -66,3 +66,21 @@ def test_episode_0_of_a_season_without_a_count_yet_is_refused():
     with pytest.raises(EpisodeOutOfRangeError) as caught:
         check_episode(ANNOUNCED, 2, 0)
     assert caught.value.message == "There is no episode 0 in season 2 of Next Season: it has episode numbers from 1."
+
+
+LONG = "L" * 201  # titles are quoted up to 200 characters
+
+
+def test_a_long_title_is_cut_at_200_characters_in_every_refusal():
+    one = Show(title=LONG, seasons=(SeasonInfo(1, 8),))
+    two = Show(title=LONG, seasons=(SeasonInfo(1, 8), SeasonInfo(2, 8)))
+    shown = "L" * 199 + "…"
+    with pytest.raises(EpisodeOutOfRangeError) as caught:
+        check_season(one, 3)
+    assert caught.value.message == f"{shown} has no season 3 (seasons: 1)."
+    with pytest.raises(EpisodeOutOfRangeError) as caught:
+        check_episode(one, 1, 9)
+    assert caught.value.message == f"There is no episode 9 in {shown}: it has episodes 1 to 8."
+    with pytest.raises(EpisodeOutOfRangeError) as caught:
+        check_episode(two, 2, 9)
+    assert caught.value.message == f"There is no episode 9 in season 2 of {shown}: it has episodes 1 to 8."

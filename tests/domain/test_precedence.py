@@ -2,8 +2,8 @@
 
 import pytest
 
-from bot.domain.models import ShowSource
-from bot.domain.precedence import identity_keys, is_derived_key, may_replace
+from bot.domain.models import Show, ShowSource
+from bot.domain.precedence import identity_keys, is_derived_key, may_replace, show_identity
 from bot.domain.ranking import POPULARITY, popularity, show_label
 
 
@@ -60,3 +60,18 @@ def test_bundled_shows_rank_above_imports_above_tvmaze_and_an_unknown_source_las
 def test_a_label_carries_the_year_when_known():
     assert show_label("Signal", 2016) == "Signal (2016)"
     assert show_label("Signal", None) == "Signal"
+
+
+def test_identity_keys_are_the_folded_title_and_the_folded_native_title_each_with_the_year():
+    assert identity_keys("Crash Landing on You!", "사랑의 불시착", 2019) == [
+        ("title", "crash landing on you", 2019),
+        ("native", "사랑의 불시착", 2019),
+    ]
+    assert identity_keys("Signal", "시그널", None) == [("title", "signal", None)]
+    assert identity_keys("", "시그널", 2016) == [("native", "시그널", 2016)]
+
+
+def test_a_shows_identity_is_that_of_its_title_native_title_and_year():
+    show = Show(title="Stranger", native_title="비밀의 숲", year=2017)
+    assert show_identity(show) == [("title", "stranger", 2017), ("native", "비밀의 숲", 2017)]
+    assert show_identity(Show(title="Stranger")) == [("title", "stranger", None)]

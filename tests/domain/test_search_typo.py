@@ -108,3 +108,36 @@ def test_typo_scores_fall_in_the_order_the_hits_are_listed() -> None:
 
 def test_a_correction_may_be_a_two_letter_word() -> None:
     assert found(titles("At Sky"), "aat sky") == [(1, "At Sky")]
+
+
+def test_a_corrected_word_is_found_next_to_a_word_hundreds_of_names_share() -> None:
+    # "love" is in 801 names, "house" in one, ranked after the 800 shorter ones: the pair of the two words'
+    # names is looked at, not the names of the common word one by one (the check stops after 750 of them).
+    names = {n: [("title", f"Love {n}")] for n in range(1, 801)}
+    names[10_000] = [("title", "House Love Forever")]
+    assert found(build(names), "hosue love") == [(10_000, "House Love Forever")]
+
+
+def test_the_24_commonest_corrections_of_a_word_are_kept() -> None:
+    # Every one of the 25 words "axz".."zxz" but "qxz" is one edit from "qxz"; "axz" is in one name, the other
+    # 24 in two each: the rarest correction is the one left out.
+    names: dict[int, list[tuple[str, str]]] = {1: [("title", "Axz Sky")]}
+    words = [f"{letter}xz" for letter in "bcdefghijklmnoprstuvwxyz"]
+    for n, word in enumerate(words):
+        names[10 + 2 * n] = [("title", f"{word.title()} Sky")]
+        names[11 + 2 * n] = [("title", f"{word.title()} Sky Again")]
+    shows = {show_id for show_id, _ in found(build(names), "qxz sky", 100)}
+    assert shows == set(names) - {1}
+
+
+def test_a_correction_starting_thousands_of_words_is_scanned_for() -> None:
+    # "agnet" is "agent" with a swap, and "agent" starts 2,100 words: too many to merge, so names are scanned.
+    index = build({n: [("title", f"Agent{n}")] for n in range(1, 2101)})
+    assert found(index, "agnet", 5) == [(n, f"Agent{n}") for n in range(1, 6)]
+
+
+def test_a_name_is_charged_for_the_correction_its_words_really_match() -> None:
+    # "brid" reads as "bird" (a swap) or as the start of "bridge" (dearer). Both names are as close to the query;
+    # only the second has the word "bird" ("birdie" is not it), so it is the cheaper one, though less popular.
+    index = build({1: [("title", "Birdie Bridge Sky")], 2: [("title", "Bird Bridge Skyyy")]}, {1: 1.0})
+    assert found(index, "brid sky") == [(2, "Bird Bridge Skyyy"), (1, "Birdie Bridge Sky")]

@@ -239,7 +239,8 @@ def due_events(
     oldest = until - MAX_CATCH_UP
     since = max(since, oldest)
     zone = _zone(snapshot.timezone)
-    seen: set[tuple[int, int, dt.datetime | None]] = set()
+    # Not mutated: read only when ``previous`` is given, which replaces it.
+    seen: set[tuple[int, int, dt.datetime | None]] = set()  # pragma: no mutate
     if previous is not None:
         before = _zone(previous.timezone)
         seen = {(r.season, r.first, r.moment(before)) for r in releases(previous)}
@@ -279,7 +280,7 @@ def _release_event(snapshot: ShowSnapshot, release: Release, first_of_season: bo
         kind=kind,
         tvmaze_id=snapshot.tvmaze_id,
         season=release.season,
-        date=release.airdate or (release.airstamp.date() if release.airstamp else None),
+        date=release.airdate or (release.airstamp and release.airstamp.date()),
         at=release.airstamp,
         first_episode=release.first if release.count else None,
         last_episode=release.last if release.count else None,

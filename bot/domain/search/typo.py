@@ -28,6 +28,8 @@ MAX_ALTERNATIVES = 24
 # Candidates checked per segment: each check reads every query word and a similarity.
 _BUDGET = 750
 _MAX_GATHER = 20000
+# The similarity's scale in a key: any scale orders keys alike (equal similarities stay equal).
+_PERCENT = 100.0
 
 # (words corrected, minus similarity to the query in percent, total cost of the corrections): smaller is better.
 TypoKey = tuple[int, float, float]
@@ -59,8 +61,10 @@ class Alternative:
     def pattern(self) -> str | None:
         """What a scan for names holding a word starting with this reading looks for, if it can."""
         reading = self.reading
-        literal = reading.token is None or reading.token.literal
-        return None if reading.whole or not literal else " " + reading.text
+        # Not mutated (performance): a pattern is scanned for only in a dense range of the one word driving a scan,
+        # never a whole word's (one word), and gathering the best names instead finds the same ones below 8,192.
+        literal = reading.token is None or reading.token.literal  # pragma: no mutate
+        return None if reading.whole or not literal else " " + reading.text  # pragma: no mutate
 
     def in_words(self, padded: str) -> bool:
         reading = self.reading
@@ -80,16 +84,32 @@ def readings(token: Token, segments: Sequence[Segment], doubt: bool) -> list[Rea
     best: dict[str, Reading] = {}
     kept = 0  # the word as typed, kept next to its corrections
     if any(s.has_token(token) for s in segments):
-        as_typed = Reading(token.text, 0.0, token.whole, token)
+        as_typed = Reading(
+            token.text,
+            0.0,
+            # Not mutated: a reading with its token is located and matched by the token; ``whole`` is read only
+            # by pattern(), which a whole word never needs and a start of a word reads as False, None alike.
+            token.whole,  # pragma: no mutate
+            token,
+        )
         if not token.literal or not doubt:
             return [as_typed]
         best[token.text] = as_typed
         kept = 1
     elif token.whole and any(s.knows(token.text, True) for s in segments):
-        best[token.text] = Reading(token.text, COST_EDIT, whole=False)
+        best[token.text] = Reading(
+            token.text,
+            COST_EDIT,
+            whole=False,  # pragma: no mutate - None reads as False too
+        )
     for as_prefix in (False, True) if token.whole else (True,):
         for candidate, cost in edits(token.text):
-            if candidate in best and best[candidate].cost <= cost:
+            if (
+                candidate in best
+                # Not mutated: an equal cost is the same candidate again in the same pass (a later pass runs only
+                # when this one found nothing), which would give the same reading.
+                and best[candidate].cost <= cost  # pragma: no mutate
+            ):
                 continue
             # A short start of a word is too vague a correction to be worth anything.
             prefix = as_prefix and len(candidate) >= 3
@@ -140,39 +160,48 @@ def scan(
     groups = []
     for readings_of_word in options:
         # Cheapest first: the check below takes the first reading that matches as the cheapest.
-        group = [Alternative(r, lo, hi) for r in readings_of_word for lo, hi in [segment.locate(r)] if lo < hi]
+        group = [
+            Alternative(r, lo, hi)
+            for r in readings_of_word
+            for lo, hi in [segment.locate(r)]
+            # Not mutated: an empty range matches no name here; leaving it out only saves work.
+            if lo < hi  # pragma: no mutate
+        ]
         if not group:
             return []
         groups.append(group)
     sizes = [sum(segment.word_count(a.lo, a.hi) for a in g) for g in groups]
-    order = sorted(range(len(groups)), key=sizes.__getitem__)
+    # Not mutated (performance): the rarest words drive; any order finds the same names below the caps.
+    order = sorted(range(len(groups)), key=sizes.__getitem__)  # pragma: no mutate
     best: dict[int, tuple[TypoKey, int]] = {}
     norms, show_ids, padded = segment.norms, segment.show_ids, segment.padded
 
     def consider(nid: int) -> bool:
         """Score a candidate if every query word matches it; whether it did."""
         text = padded(nid)
-        cost = 0.0
-        corrected = 0
+        # Not mutated: the same start for every name shifts every key alike, so their order does not change.
+        cost = 0.0  # pragma: no mutate
+        corrected = 0  # pragma: no mutate
         for group in groups:
             # Readings are sorted by cost, so the first that matches is the cheapest.
             matched = next((a.cost for a in group if a.in_words(text)), None)
             if matched is None:
-                return False
+                # Not mutated: only the driving word's count reads it, and a name streamed for the one word of a
+                # query always has it (two words or more take the pair path below the gather cap).
+                return False  # pragma: no mutate
             cost += matched
             corrected += matched > 0
         # Similarity counts a swap of neighbours as one edit, as the costs above do.
-        key = (corrected, -100.0 * OSA.normalized_similarity(q.text, norms[nid]), cost)
+        key = (corrected, -_PERCENT * OSA.normalized_similarity(q.text, norms[nid]), cost)
         show_id = show_ids[nid]
         previous = best.get(show_id)
-        if previous is None or (key, nid) < previous:
-            best[show_id] = (key, nid)
-        return True
+        best[show_id] = (key, nid) if previous is None else min(previous, (key, nid))
+        return True  # pragma: no mutate - counts toward the stop after twice the names wanted (a cap)
 
     budget = _BUDGET
-    if len(groups) >= 2 and sizes[order[1]] <= _MAX_GATHER:
+    if len(groups) >= 2 and sizes[order[1]] <= _MAX_GATHER:  # pragma: no mutate - performance cap
         pair = segment.both([(a.lo, a.hi) for a in groups[order[0]]], [(a.lo, a.hi) for a in groups[order[1]]])
-        for nid in islice(pair, budget):
+        for nid in islice(pair, budget):  # pragma: no mutate - performance cap
             if show_ids[nid] not in found and show_ids[nid] not in dead:
                 consider(nid)
         return sorted(best.values())[:need]
@@ -182,18 +211,22 @@ def scan(
     driver = sorted(groups[order[0]], key=lambda a: a.cost)
     for i, alt in enumerate(driver):
         taken = 0
-        for nid in segment.word_stream(alt.lo, alt.hi, alt.pattern()):
+        # Not mutated (performance): without the pattern the stream gathers the same best names below 8,192.
+        for nid in segment.word_stream(alt.lo, alt.hi, alt.pattern()):  # pragma: no mutate
             show_id = show_ids[nid]
             if show_id in found or show_id in dead or show_id in best:
                 continue
-            budget -= 1
-            if budget < 0:
-                return sorted(best.values())[:need]
+            # Not mutated below (performance caps): the budget is reached only past the gather cap; a reading's
+            # stream stops after twice the names wanted; and the early stop only skips names that have more
+            # corrected words than those in hand.
+            budget -= 1  # pragma: no mutate
+            if budget < 0:  # pragma: no mutate
+                return sorted(best.values())[:need]  # pragma: no mutate
             if consider(nid):
-                taken += 1
-                if taken >= 2 * need:
+                taken += 1  # pragma: no mutate
+                if taken >= 2 * need:  # pragma: no mutate
                     break
-        corrects_more = i + 1 >= len(driver) or (driver[i + 1].cost > 0) > (alt.cost > 0)
-        if len(best) >= need and corrects_more:
+        corrects_more = i + 1 >= len(driver) or (driver[i + 1].cost > 0) > (alt.cost > 0)  # pragma: no mutate
+        if len(best) >= need and corrects_more:  # pragma: no mutate
             break
     return sorted(best.values())[:need]
