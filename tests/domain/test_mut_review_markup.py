@@ -18,6 +18,10 @@ def test_an_escaper_escapes_its_characters_and_breaks_every_pipe_and_at_sign():
     assert escape("plain text") == "plain text"
 
 
+def test_tabs_and_line_breaks_are_kept_other_controls_dropped():
+    assert clean_text("a\tb\nc\x0bd\x1be") == "a\tb\nc\nde"
+
+
 def test_the_tag_characters_of_subdivision_flags_are_kept_at_both_ends_of_their_range():
     tags = "\U000e0020\U000e0067\U000e007f"
     assert clean_text("\U0001f3f4" + tags + "\U000e0001x") == "\U0001f3f4" + tags + "x"  # U+E0001 is another tag

@@ -120,6 +120,12 @@ def test_embeds_without_a_title_or_a_description_read_back_as_empty_text():
     assert rebuild_review([m.to_dict() for m in post.messages]) == text
 
 
+def test_messages_without_embeds_are_passed_over_when_reading_back():
+    text = ReviewText("h", "clear part", "hidden part")
+    post = build_review_post(review(text), show_title="S", author_name="A")
+    assert rebuild_review([{"content": "a reply in between"}, *post.messages]) == text
+
+
 def test_a_headline_that_starts_with_spoilers_stays_the_headline():
     text = ReviewText("Spoilers ahead, sort of", "clear part", "hidden part")
     post = build_review_post(review(text), show_title="S", author_name="A")
@@ -133,6 +139,7 @@ def test_a_headline_that_starts_with_spoilers_stays_the_headline():
     ("before", "after", "joined"),
     [
         ("a", "b", False),
+        ("X", "X", False),
         ("e", "\u0301", True),  # a combining accent
         ("a", "\u200c", True),  # zero-width non-joiner
         ("a", "\u200d", True),  # zero-width joiner
@@ -227,6 +234,8 @@ def test_the_longest_prefix_that_renders_within_the_room():
         ("abcdefg\thij", 10, 8),  # a tab counts as a space
         ("ab\tcdef ghij", 10, 8),  # the later of a tab and a space
         ("ab cdefg\thij", 10, 9),
+        ("ab\tcdef\tghij", 10, 8),  # the last of two tabs
+        ("ab\u200dcdef", 3, 1),  # never just after a zero-width joiner, nor just before one
         ("a\u0301\u0301\u0301bcd", 3, 3),  # one character longer than the room: cut inside it rather than lose it
         ("abc\u0301\u0301def", 4, 2),  # never between a letter and its accents
         ("ab\u0301\u0301cdef", 3, 1),
@@ -257,7 +266,17 @@ def test_a_long_line_is_cut_after_a_space_near_the_end_and_never_inside_a_charac
         ("aaaa\nbbbb cccc dddd", 0, 16, _Piece(0, 10, 10, True)),  # after the space
         # Nothing of the next line fits: the line break after all, however short; nothing at all: None.
         ("aa\n|||||", 0, 8, _Piece(0, 2, 3, False)),
+        ("xx aa\n|||||", 3, 8, _Piece(3, 5, 6, False)),
+        ("\n|||||", 0, 6, _Piece(0, 0, 1, False)),  # a blank first line is a line break too
         ("|||||", 0, 6, None),
+        ("bcdefg", 0, 5, _Piece(0, 1, 1, True)),  # room for one character
+        # From inside a line (after a cut): its rest is costed up to its end, not beyond.
+        ("xx aaaa\nbbbb", 3, 8, _Piece(3, 7, 8, False)),
+        # With no room past the reserve, only a rest that fits exactly, counted from where it starts.
+        ("abcdef\nx", 7, 4, _Piece(7, 8, 8, False)),
+        # The line that did not fit and the lines after it decide whether the rest fits without the reserve.
+        ("aaaa\nbbbb\ncc", 0, 12, _Piece(0, 12, 12, False)),
+        ("aaaa\nbbbb\ncccccc", 0, 12, _Piece(0, 8, 8, True)),
     ],
 )
 def test_a_piece_ends_at_a_paragraph_a_line_break_or_inside_a_line_in_that_order(text, start, budget, piece):
@@ -287,6 +306,12 @@ def test_an_empty_section_adds_its_first_embed_alone_and_a_full_message_passes_i
     packer.messages = [list(full)]
     packer.add_section("", Section.CLEAR, first, None)
     assert packer.messages == [full, [first]]
+
+
+def test_a_first_embed_that_leaves_no_room_in_an_empty_message_is_an_error():
+    packer = _Packer()
+    with pytest.raises(ValueError, match=r"\Aa single embed cannot hold this piece\Z"):
+        packer.add_section("x", Section.CLEAR, PostEmbed(Section.CLEAR, footer="f" * 6000), None)
 
 
 def test_one_character_of_room_still_takes_an_embed_with_nothing_to_describe():

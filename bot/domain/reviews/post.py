@@ -132,7 +132,8 @@ def _joins(before: str, after: str) -> bool:
     if unicodedata.category(after).startswith("M") or after in "\u200c\u200d" or before in "\u200d":
         return True
     code_after, code_before = ord(after), ord(before)
-    if 0x1F3FB <= code_after <= 0x1F3FF or 0xFE00 <= code_after <= 0xFE0F or 0xE0020 <= code_after <= 0xE007F:
+    # Skin tones (Sk) and tag characters (Cf); variation selectors are marks (Mn), caught above.
+    if 0x1F3FB <= code_after <= 0x1F3FF or 0xE0020 <= code_after <= 0xE007F:
         return True
     if 0x1F1E6 <= code_before <= 0x1F1FF and 0x1F1E6 <= code_after <= 0x1F1FF:
         return True
@@ -180,33 +181,35 @@ def _take(section: _Section, start: int, budget: int) -> _Piece | None:
         return _Piece(start, len(text), len(text), False) if section.fits_whole(start, budget) else None
     used = 0
     offset = start  # where the current line starts in ``text``
-    first = True
     # Ends (index of the "\n") of the longest runs of whole lines that fit, with the room they use.
     best_newline: tuple[int, int] | None = None
     best_paragraph: tuple[int, int] | None = None
     while True:
-        newline = text.find("\n", offset)
-        end = len(text) if newline < 0 else newline
-        cost = section.line_cost(offset, end) + (0 if first else 1)
+        end = text.find("\n", offset)
+        last = end < 0
+        if last:
+            end = len(text)
+        cost = section.line_cost(offset, end) + int(offset > start)  # the line break before every line but the first
         if used + cost > room:
             break
         used += cost
-        if newline < 0:  # the whole rest fits, fences and all (the reserve covers them)
+        if last:  # the whole rest fits, fences and all (the reserve covers them)
             return _Piece(start, len(text), len(text), False)
         best_newline = (end, used)
-        if text[offset:end].strip() and newline + 1 in section.blank:  # a paragraph ends here
+        if text[offset:end].strip() and end + 1 in section.blank:  # a paragraph ends here
             best_paragraph = (end, used)
-        offset = newline + 1
-        first = False
-    # Near the end the rest may fit without the room kept for a continuation mark: check exactly.
-    if used + cost <= budget and section.fits_whole(start, budget):
+        offset = end + 1
+    # Near the end the rest may fit without the room kept for a continuation mark: check exactly (the lines so far
+    # are a lower bound of the whole rest, so over the budget they rule it out without encoding it).
+    may_fit = used + cost <= budget  # pragma: no mutate - a shortcut only: fits_whole decides
+    if may_fit and section.fits_whole(start, budget):
         return _Piece(start, len(text), len(text), False)
     for candidate in (best_paragraph, best_newline):
         if candidate is not None and candidate[1] >= 0.6 * room:
             return _Piece(start, candidate[0], candidate[0] + 1, False)
     # Cut inside the line that does not fit, after as much of it as fits.
     line = text[offset:end]
-    left = room - used - (0 if first else 1)
+    left = room - used - int(offset > start)
     fit = _longest_prefix(line, left, section.spoiler)
     cut = _polish_cut(line, fit)
     if cut > 0:
@@ -245,7 +248,7 @@ def _polish_cut(line: str, fit: int) -> int:
 # -- building -----------------------------------------------------------------------------------------------------
 
 
-def through_label(through: EpisodeRef | None, has_spoiler: bool, multi_season: bool = False) -> str:
+def through_label(through: EpisodeRef | None, has_spoiler: bool, multi_season: bool) -> str:
     if not has_spoiler:
         return "no spoilers"
     return f"through {through.label(multi_season)}" if through is not None else "may cover the whole show"
@@ -280,7 +283,7 @@ class _Packer:
             piece = _take(lines, start, budget) if budget > 0 else None
             if piece is None or (budget < MIN_PIECE and piece.end < len(text)):
                 if not self.messages[-1]:
-                    raise ValueError("a single embed cannot hold this piece")  # pragma: no cover - limits allow it
+                    raise ValueError("a single embed cannot hold this piece")  # Discord's limits allow every piece
                 self.messages.append([])
                 continue
             description = encode_chunk(text[piece.start : piece.end], spoiler, piece.continued)
