@@ -188,8 +188,9 @@ def test_every_whole_line_is_costed_once_where_it_starts():
     assert _Section("ab\n\ncdef\n  \n", spoiler=True).blank == {3, 9, 12}
     assert _Section("abc\nx\nabc\nlonger line", spoiler=False)._costs == {0: 3, 4: 1, 6: 3, 10: 11}
     section = _Section("a\n\nbbbb\nc", spoiler=True)
-    assert [section.line_cost(start, end) for start, end in [(0, 1), (2, 2), (3, 7), (8, 9)]] == [5, 0, 8, 5]
-    assert section.line_cost(5, 7) == 6  # the rest of a line cut before: costed as it renders, in spoiler markup
+    lines = [(0, "a"), (2, ""), (3, "bbbb"), (8, "c")]
+    assert [section.line_cost(start, line) for start, line in lines] == [5, 0, 8, 5]
+    assert section.line_cost(5, "bb") == 6  # the rest of a line cut before: costed as it renders, in spoiler markup
 
 
 def test_the_rest_fits_whole_only_within_the_budget_in_its_own_markup():

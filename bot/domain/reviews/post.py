@@ -161,11 +161,12 @@ class _Section:
                 self.blank.add(offset)
             offset += len(line) + 1
 
-    def line_cost(self, start: int, end: int) -> int:
-        """Rendered length of ``text[start:end]``, a whole line or the rest of one cut before."""
+    def line_cost(self, start: int, line: str) -> int:
+        """Rendered length of ``line``, which starts at ``start`` in the text: a whole line or the rest of one cut
+        before."""
         cost = self._costs.get(start)  # pragma: no mutate - a cache of whole lines: a miss computes the same
         if cost is None:
-            cost = utf16_len(encode_line(self.text[start:end], self.spoiler))
+            cost = utf16_len(encode_line(line, self.spoiler))
         return cost
 
     def fits_whole(self, start: int, budget: int) -> bool:
@@ -188,15 +189,17 @@ def _take(section: _Section, start: int, budget: int) -> _Piece | None:
         end = text.find("\n", offset)
         last = end < 0
         if last:
-            end = len(text)
-        cost = section.line_cost(offset, end) + int(offset > start)  # the line break before every line but the first
+            end = len(text)  # pragma: no mutate - only ever a slice's end, where None means the same
+        line = text[offset:end]
+        cost = section.line_cost(offset, line)  # pragma: no mutate - offset is only the cache's key there
+        cost += int(offset > start)  # the line break before every line but the first
         if used + cost > room:
             break
         used += cost
         if last:  # the whole rest fits, fences and all (the reserve covers them)
             return _Piece(start, len(text), len(text), False)
         best_newline = (end, used)
-        if text[offset:end].strip() and end + 1 in section.blank:  # a paragraph ends here
+        if line.strip() and end + 1 in section.blank:  # a paragraph ends here
             best_paragraph = (end, used)
         offset = end + 1
     # Near the end the rest may fit without the room kept for a continuation mark: check exactly (the lines so far
@@ -207,8 +210,7 @@ def _take(section: _Section, start: int, budget: int) -> _Piece | None:
     for candidate in (best_paragraph, best_newline):
         if candidate is not None and candidate[1] >= 0.6 * room:
             return _Piece(start, candidate[0], candidate[0] + 1, False)
-    # Cut inside the line that does not fit, after as much of it as fits.
-    line = text[offset:end]
+    # Cut inside the line that does not fit (``line``), after as much of it as fits.
     left = room - used - int(offset > start)
     fit = _longest_prefix(line, left, section.spoiler)
     cut = _polish_cut(line, fit)
