@@ -59,7 +59,7 @@ def _facts(seasons: tuple[SeasonInfo, ...]) -> tuple[tuple[SeasonInfo, ...], dic
     if entry is None:
         by_number: dict[int, SeasonInfo] = {}
         for info in seasons:
-            by_number.setdefault(info.number, info)  # pragma: no mutate - see above (first of a number wins, as Show.season)
+            by_number.setdefault(info.number, info)  # pragma: no mutate - see above; first one wins, as in Show.season
         if len(_FACTS) >= _FACTS_LIMIT:  # pragma: no mutate - the cache's size cap
             _FACTS.clear()
         entry = (seasons, by_number, _last(seasons))
