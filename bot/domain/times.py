@@ -137,11 +137,11 @@ def zone_choices(query: str, limit: int = AUTOCOMPLETE_LIMIT) -> list[str]:
         elif any(part.startswith(key) for part in folded.split("/")[1:]):
             rank = 1
         elif key in folded:
-            rank = 2
+            rank = 2  # pragma: no mutate - the last rank: any larger number sorts the same
         else:
             continue
-        # Region/City names before legacy aliases ("ROK", "US/Eastern", "Etc/GMT+9").
-        legacy = "/" not in name or name.startswith(("Etc/", "US/", "SystemV/"))
+        # Region/City names before legacy aliases ("ROK", "US/Eastern", "Etc/GMT+9"; no "SystemV/" since tzdata 2020b).
+        legacy = "/" not in name or name.startswith(("Etc/", "US/"))
         ranked.append((rank, legacy, name))
     ranked.sort()
     return [name for _, _, name in ranked[:limit]]
@@ -155,17 +155,18 @@ def parse_time(text: str, zone: str | zoneinfo.ZoneInfo, now: dt.datetime) -> Pa
     if now.tzinfo is None:
         raise ValueError("now must be aware")
     tz = zone if isinstance(zone, zoneinfo.ZoneInfo) else resolve_zone(zone)
-    words = " ".join(text[: _MAX_INPUT + 1].casefold().replace(",", " ").split())
-    if not words or len(text) > _MAX_INPUT:
+    words = " ".join(text.casefold().replace(",", " ").split()) if len(text) <= _MAX_INPUT else ""
+    if not words:
         raise InvalidTimeError(f"I couldn't read that as a time. {_HINT}")
+    shown = inert(text, _MAX_INPUT)  # the text as the messages quote it
     relative = _IN.fullmatch(words)
     if relative:
         at = now.astimezone(dt.UTC) + _duration(relative.group(1))
         return _checked(ParsedTime(at, at.astimezone(tz), str(tz.key)), now)
-    day, clock = _split(words, text)
-    hour, minute = _clock(clock, text, evening=day == "tonight")
+    day, clock = _split(words, shown)
+    hour, minute = _clock(clock, shown, evening=day == "tonight")
     local_now = now.astimezone(tz)
-    note: str | None = None
+    note: str | None = None  # pragma: no mutate - "" is as falsy as None: no note either way
     if isinstance(day, dt.date):
         date = day
     elif day in _DAY_WORDS:
@@ -192,7 +193,9 @@ def localize(wall: dt.datetime, tz: zoneinfo.ZoneInfo) -> tuple[dt.datetime, str
     if first.utcoffset() == second.utcoffset():
         return first, None
     stamp = f"{wall:%H:%M} on {wall:%Y-%m-%d} in {tz.key}"
-    back = first.astimezone(dt.UTC).astimezone(tz)
+    # The same instant read back in the zone; astimezone(None) would go through the machine's zone: the same instant.
+    instant = first.astimezone(dt.UTC)  # pragma: no mutate - see above
+    back = instant.astimezone(tz)
     if back.replace(tzinfo=None) == wall:
         return first, (
             f"{stamp} happens twice (the clocks go back); I used the first one, {first:%H:%M} {first.tzname()}."
@@ -207,19 +210,21 @@ def discord_timestamp(at: dt.datetime, style: str = "F") -> str:
     return f"<t:{int(at.timestamp())}:{style}>"
 
 
-def _split(words: str, raw: str) -> tuple[dt.date | str | None, str]:
-    """The day part (a date, a day word, a weekday or None) and the clock part of the text."""
+def _split(words: str, shown: str) -> tuple[dt.date | str | None, str]:
+    """The day part (a date, a day word, a weekday or None) and the clock part of the text (``shown``: the text as
+    a message quotes it)."""
     words = re.sub(r"(\d{4}-\d{1,2}-\d{1,2})t(?=\d)", r"\1 ", words)  # 2026-12-01T20:00
     day: dt.date | str | None = None
     clock: list[str] = []
     for word in words.split():
         iso = _ISO_DATE.fullmatch(word)
-        found: dt.date | str | None = None
+        found: dt.date | str
         if iso:
             try:
                 found = dt.date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
             except ValueError:
-                raise InvalidTimeError(f"{inert(word, 20)} is not a date on the calendar.") from None
+                # Only digits and dashes: nothing in it to make inert.
+                raise InvalidTimeError(f"{word} is not a date on the calendar.") from None
         elif word in _DAY_WORDS or word in _WEEKDAYS:
             found = word
         elif word in _FILLERS:
@@ -228,32 +233,32 @@ def _split(words: str, raw: str) -> tuple[dt.date | str | None, str]:
             clock.append(word)
             continue
         if day is not None:
-            raise InvalidTimeError(f"“{inert(raw, _MAX_INPUT)}” names two days. {_HINT}")
+            raise InvalidTimeError(f"“{shown}” names two days. {_HINT}")
         day = found
     return day, "".join(clock)
 
 
-def _clock(text: str, raw: str, evening: bool) -> tuple[int, int]:
+def _clock(text: str, shown: str, evening: bool) -> tuple[int, int]:
     if text in {"noon", "midday"}:
         return 12, 0
     if text == "midnight":
         return 0, 0
     if not text:
-        raise InvalidTimeError(f"Add a time of day to “{inert(raw, _MAX_INPUT)}”, like 20:00 or 8pm.")
+        raise InvalidTimeError(f"Add a time of day to “{shown}”, like 20:00 or 8pm.")
     match = _CLOCK.fullmatch(text.replace(".", ""))
     if not match:
-        raise InvalidTimeError(f"I couldn't read “{inert(raw, _MAX_INPUT)}” as a time. {_HINT}")
+        raise InvalidTimeError(f"I couldn't read “{shown}” as a time. {_HINT}")
     hour, minute, half = int(match.group(1)), int(match.group(2) or 0), match.group(3)
     if minute > 59:
-        raise InvalidTimeError(f"“{inert(raw, _MAX_INPUT)}” has {minute} minutes; a time has 00 to 59.")
+        raise InvalidTimeError(f"“{shown}” has {minute} minutes; a time has 00 to 59.")
     if half:
         if not 1 <= hour <= 12:
-            raise InvalidTimeError(f"With am or pm the hour runs from 1 to 12 (“{inert(raw, _MAX_INPUT)}”).")
+            raise InvalidTimeError(f"With am or pm the hour runs from 1 to 12 (“{shown}”).")
         return (hour % 12) + (12 if half == "pm" else 0), minute
     if match.group(2) is None:
         raise InvalidTimeError(f"Is {hour} in the morning or the evening? Write {hour}am, {hour}pm or {hour:02d}:00.")
     if hour > 23:
-        raise InvalidTimeError(f"“{inert(raw, _MAX_INPUT)}” has hour {hour}; a day has hours 0 to 23.")
+        raise InvalidTimeError(f"“{shown}” has hour {hour}; a day has hours 0 to 23.")
     if evening and 1 <= hour < 12:
         hour += 12
     return hour, minute
@@ -263,7 +268,6 @@ def _duration(text: str) -> dt.timedelta:
     seconds = 0
     rest = text.replace("and", " ").strip()
     position = 0
-    parts = 0
     while position < len(rest):
         if rest[position] == " ":
             position += 1
@@ -275,8 +279,7 @@ def _duration(text: str) -> dt.timedelta:
         amount = 1 if match.group(1) in {"a", "an"} else int(match.group(1))
         seconds += amount * _UNITS[match.group(2)]
         position = match.end()
-        parts += 1
-    if parts == 0 or seconds <= 0:
+    if not seconds:  # nothing after "in", or only zero amounts
         raise InvalidTimeError("“in …” needs an amount of time after it, like `in 2 hours`.")
     if seconds > MAX_AHEAD.total_seconds():
         raise InvalidTimeError("That is more than a year away; pick a time within the next year.")

@@ -5,6 +5,15 @@ import pytest
 from bot.domain.errors import EpisodeOutOfRangeError
 from bot.domain.models import SeasonInfo, Show
 from bot.domain.progress import Position, check_position, is_last, last_position
+from bot.domain.progress import positions as positions_module
+
+
+@pytest.fixture(autouse=True)
+def _empty_position_caches() -> None:
+    """positions keeps per-show facts; each test starts with none kept, so it checks the code that computes them."""
+    positions_module._FACTS.clear()
+    positions_module._regular.cache_clear()
+    positions_module._last.cache_clear()
 
 
 def test_a_show_with_a_new_season_is_no_longer_finished_at_the_old_last_episode():

@@ -24,6 +24,7 @@ from bot.domain.progress import (
     total_episodes,
     unseen_episodes,
 )
+from bot.domain.progress import positions as positions_module
 
 SEED = Show(id=1, title="The Trauma Code: Heroes On Call", seasons=(SeasonInfo(1, 8),))
 TWO = Show(id=2, title="Hospital Playlist", seasons=(SeasonInfo(0, 2), SeasonInfo(1, 12), SeasonInfo(2, 12)))
@@ -31,6 +32,14 @@ ANNOUNCED = Show(id=3, title="Next Season", seasons=(SeasonInfo(1, 10), SeasonIn
 UNLISTED = Show(id=4, title="Unlisted")
 T0 = dt.datetime(2026, 11, 30, 20, 0, tzinfo=dt.UTC)
 USER = 42
+
+
+@pytest.fixture(autouse=True)
+def _empty_position_caches() -> None:
+    """positions keeps per-show facts; each test starts with none kept, so it checks the code that computes them."""
+    positions_module._FACTS.clear()
+    positions_module._regular.cache_clear()
+    positions_module._last.cache_clear()
 
 
 def fresh(show: Show, status: WatchStatus | None = None) -> Standing:

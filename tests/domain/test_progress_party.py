@@ -19,10 +19,19 @@ from bot.domain.progress import (
     require_party_manager,
     set_episode,
 )
+from bot.domain.progress import positions as positions_module
 
 SEED = Show(id=1, title="The Trauma Code: Heroes On Call", seasons=(SeasonInfo(1, 8),))
 T0 = dt.datetime(2026, 11, 30, 20, 0, tzinfo=dt.UTC)
 HOST, ANA, BO, CY = 1, 2, 3, 4
+
+
+@pytest.fixture(autouse=True)
+def _empty_position_caches() -> None:
+    """positions keeps per-show facts; each test starts with none kept, so it checks the code that computes them."""
+    positions_module._FACTS.clear()
+    positions_module._regular.cache_clear()
+    positions_module._last.cache_clear()
 
 
 def party(name: str = "Friday Trauma", channel: int = 10, position: Position | None = None, **kw) -> Party:

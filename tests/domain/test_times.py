@@ -5,6 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.domain import times as times_module
 from bot.domain.errors import InvalidTimeError, TimeInPastError, UnknownTimezoneError, UserFacingError
 from bot.domain.times import (
     MAX_AHEAD,
@@ -20,6 +21,13 @@ SEOUL = ZoneInfo("Asia/Seoul")
 NEW_YORK = ZoneInfo("America/New_York")
 # Monday 30 November 2026, 18:00 in Seoul.
 NOW = dt.datetime(2026, 11, 30, 18, 0, tzinfo=SEOUL)
+
+
+@pytest.fixture(autouse=True)
+def _empty_zone_caches() -> None:
+    """The zone list and index are cached; each test starts with none kept, so it checks the code that builds them."""
+    times_module.zone_names.cache_clear()
+    times_module._zone_index.cache_clear()
 
 
 def local(text: str, zone: str = "Asia/Seoul", now: dt.datetime = NOW) -> str:

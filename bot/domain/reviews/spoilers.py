@@ -68,7 +68,7 @@ def _parse(text: str) -> tuple[EpisodeRef, bool]:
             )
         season, episode = int(both.group(1)), int(both.group(2))
     if not (1 <= season <= MAX_NUMBER and 1 <= episode <= MAX_NUMBER):
-        raise InvalidInputError("Season and episode numbers start at 1 and stay under 10,000.")
+        raise InvalidInputError("Season and episode numbers run from 1 to 10,000.")
     return EpisodeRef(season, episode), bare is not None
 
 
