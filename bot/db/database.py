@@ -160,14 +160,28 @@ class Database:
 
     # -- reads --------------------------------------------------------------------------------------------------
 
+    # Every read is one trip to the database thread: a statement left open between trips holds a read snapshot on
+    # the shared connection, and a write transaction another coroutine begins meanwhile then cannot take the write
+    # lock once another process (an import) has committed since: SQLite answers "database is locked" at once,
+    # without waiting out the busy timeout.
+
     async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
-        async with self.conn.execute(sql, tuple(params)) as cur:
-            return list(await cur.fetchall())
+        return list(await self.conn.execute_fetchall(sql, tuple(params)))
 
     async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
-        async with self.conn.execute(sql, tuple(params)) as cur:
-            row: sqlite3.Row | None = await cur.fetchone()
-            return row
+        row: sqlite3.Row | None = await self.run_read(lambda raw: _first_row(raw, sql, tuple(params)))
+        return row
+
+    async def run_read(self, op: Callable[[sqlite3.Connection], T]) -> T:
+        """Run ``op(connection)`` on the database thread in one trip, outside any transaction of this process's: for
+        reads whose statements must all be finished when it returns (see above)."""
+        return await self._in_thread(op, self.conn._conn)
+
+    async def _in_thread(self, function: Callable[..., T], *args: Any) -> T:
+        # aiosqlite queues any callable for its thread through ``_execute`` (its own execute() is built on it); the
+        # public API has no way to run several statements in one hop. Pinned in pyproject.toml.
+        in_thread: Callable[..., Awaitable[T]] = self.conn._execute  # untyped in aiosqlite
+        return await in_thread(function, *args)
 
     async def fetchval(self, sql: str, params: Iterable[Any] = ()) -> Any:
         row = await self.fetchone(sql, params)
@@ -222,10 +236,7 @@ class Database:
             before = self.generation
             self.generation += 1
             try:
-                # aiosqlite queues any callable for its thread through ``_execute`` (its own execute() is built on
-                # it); the public API has no way to run several statements in one hop. Pinned in pyproject.toml.
-                in_thread: Callable[..., Awaitable[T]] = self.conn._execute  # untyped in aiosqlite
-                value = await in_thread(_atomically, self.conn._conn, op, before)
+                value: T = await self._in_thread(_atomically, self.conn._conn, op, before)
             finally:
                 self.generation += 1
             self.batches_committed += 1
@@ -292,6 +303,15 @@ class Database:
                 future.set_result(value)
             else:
                 future.set_exception(value)
+
+
+def _first_row(raw: sqlite3.Connection, sql: str, params: tuple[Any, ...]) -> Any:
+    """On the database thread: the first row, the statement closed (reset) before returning."""
+    cursor = raw.execute(sql, params)
+    try:
+        return cursor.fetchone()
+    finally:
+        cursor.close()
 
 
 def _atomically(raw: sqlite3.Connection, op: SyncOp[T], generation: int) -> T:

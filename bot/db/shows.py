@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime as dt
+import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -327,15 +328,10 @@ class ShowStore:
             shows_sql, names_sql = _ALL_SHOWS, _ALL_NAMES
         else:
             shows_sql, names_sql, params = _CHANGED_SHOWS, _CHANGED_NAMES, (changed_since,)
-        async with self.db.conn.execute(shows_sql, params) as cur:
-            cur.row_factory = None
-            shows = await cur.fetchall()
+        shows, rows = await self.db.run_read(lambda raw: _plain_rows(raw, (shows_sql, names_sql), params))
         labels = {r[0]: show_label(r[1], r[2]) for r in shows}
         popularity = {r[0]: float(r[3]) for r in shows}
-        async with self.db.conn.execute(names_sql, params) as cur:
-            cur.row_factory = None
-            rows = cast("list[IndexRow]", await cur.fetchall())
-        return rows, labels, popularity
+        return cast("list[IndexRow]", rows), labels, popularity
 
     # -- the saved search index --------------------------------------------------------------------------------
 
@@ -365,6 +361,16 @@ class ShowStore:
 
 # ``popularity`` by source, without its enum lookup per show (a source it does not know weighs 0 in both).
 _POPULARITY = {source: popularity(source) for source in ShowSource}
+
+
+def _plain_rows(raw: sqlite3.Connection, queries: tuple[str, str], params: tuple[int, ...]) -> tuple[list[Any], ...]:
+    """On the database thread: each query's rows as plain tuples (no ``sqlite3.Row``)."""
+    cursor = raw.cursor()
+    cursor.row_factory = None
+    try:
+        return tuple(cursor.execute(sql, params).fetchall() for sql in queries)
+    finally:
+        cursor.close()
 
 
 async def _insert_names(conn: aiosqlite.Connection, rows: list[tuple[int, str, str, str]]) -> None:
