@@ -63,7 +63,8 @@ _FILLERS = {"at", "on", "next", "this"}
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _CLOCK = re.compile(r"(\d{1,2})(?::(\d{2}))?(am|pm)?")
 _IN = re.compile(r"in\s+(.+)")
-_AMOUNT = re.compile(r"(\d{1,4}|an|a)\s*([a-z]+)")
+# Up to nine digits, so that a huge amount is refused as more than a year away, not as text that cannot be read.
+_AMOUNT = re.compile(r"(\d{1,9}|an|a)\s*([a-z]+)")
 _UNITS = {
     "m": 60, "min": 60, "mins": 60, "minute": 60, "minutes": 60,
     "h": 3600, "hr": 3600, "hrs": 3600, "hour": 3600, "hours": 3600,

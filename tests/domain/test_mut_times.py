@@ -163,7 +163,9 @@ def test_a_time_exactly_now_has_passed():
     )
 
 
-@pytest.mark.parametrize("text", ["in 367 days", "in 366 days 1 minute", "2027-12-01 18:01"])
+@pytest.mark.parametrize(
+    "text", ["in 367 days", "in 366 days 1 minute", "2027-12-01 18:01", "in 99999999 hours", "in 999999999 minutes"]
+)
 def test_more_than_a_year_ahead_is_refused(text):
     assert refusal(text) == YEAR
 
