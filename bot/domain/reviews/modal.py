@@ -107,11 +107,13 @@ def prefill_fields(text: ReviewText) -> dict[str, str]:
         raise ValueError("spoiler part longer than the modal's two fields")
     first, second = spoiler, ""
     if len(spoiler) > FIELD_LIMIT:
-        low = len(spoiler) - FIELD_LIMIT  # the second field must hold what is past this
-        cut = spoiler.rfind("\n", low, FIELD_LIMIT) + 1
-        if cut <= low:
-            space = spoiler.rfind(" ", low, FIELD_LIMIT) + 1
-            cut = space if space > low else FIELD_LIMIT
+        # The first field holds spoiler[:cut], so cut <= FIELD_LIMIT; the second holds spoiler[cut:], so cut >= low.
+        head, low = spoiler[:FIELD_LIMIT], len(spoiler) - FIELD_LIMIT
+        cut = head.rfind("\n") + 1  # after the last line break the first field can hold
+        if cut < low:
+            cut = head.rfind(" ") + 1  # else after the last space
+        if cut < low:
+            cut = FIELD_LIMIT
         first, second = spoiler[:cut], spoiler[cut:]
     return {HEADLINE: text.headline, SPOILER_FREE: text.spoiler_free, SPOILER: first, SPOILER_MORE: second}
 
