@@ -73,16 +73,16 @@ class GradeSummary:
 
     def describe(self) -> str:
         """ "3 reviews, average A- (3.77)" or "no reviews yet", for /drama info."""
-        if not self.count or self.average is None or self.nearest is None:
+        if self.average is None:  # summarize gives an average exactly when there are reviews
             return "no reviews yet"
         noun = "review" if self.count == 1 else "reviews"
-        return f"{self.count} {noun}, average {self.nearest.value} ({self.average:.2f})"
+        return f"{self.count} {noun}, average {Grade.nearest(self.average).value} ({self.average:.2f})"
 
 
 def summarize(counts: Mapping[Grade, int]) -> GradeSummary:
     """The summary of reviews given as how many of each grade there are."""
-    total = sum(n for n in counts.values() if n > 0)
+    total = sum(max(n, 0) for n in counts.values())
     if not total:
         return GradeSummary(0, None)
-    points = sum(g.points * n for g, n in counts.items() if n > 0)
+    points = sum(g.points * max(n, 0) for g, n in counts.items())
     return GradeSummary(total, points / total)
