@@ -29,7 +29,7 @@ def progress_bar(done: int, total: int | None, width: int = BAR_WIDTH) -> str:
     if not total or total < 1:
         return ""
     done = max(0, min(done, total))
-    filled = width if done == total else min(width - 1, done * width // total)
+    filled = done * width // total  # rounded down: below width until done == total
     return f"{_FULL * filled}{_EMPTY * (width - filled)} {done * 100 // total}%"
 
 
@@ -37,7 +37,8 @@ def progress_line(show: Show, position: Position | None) -> str:
     """ "ep 3/8 ███░░░░░░░ 37%": the label, then the bar over every regular episode when the counts are known."""
     label = position_label(show, position)
     done = episodes_through(show, position)
-    bar = progress_bar(done, total_episodes(show)) if done is not None else ""
+    # done is None only when a season's count is unknown, and then so is the total: no bar.
+    bar = progress_bar(done or 0, total_episodes(show))
     return f"{label} {bar}" if bar else label
 
 
