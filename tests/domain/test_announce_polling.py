@@ -14,6 +14,7 @@ NOW = dt.datetime(2026, 6, 1, 12, tzinfo=dt.UTC)
         (dt.timedelta(hours=20), Lookback.DAY),
         (dt.timedelta(hours=20, seconds=1), Lookback.WEEK),
         (dt.timedelta(days=3), Lookback.WEEK),
+        (dt.timedelta(days=6), Lookback.WEEK),
         (dt.timedelta(days=6, seconds=1), Lookback.MONTH),
         (dt.timedelta(days=28), Lookback.MONTH),
         (dt.timedelta(days=28, seconds=1), Lookback.FULL),

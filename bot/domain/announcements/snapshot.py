@@ -125,7 +125,8 @@ def snapshot_from_tvmaze(show: Any, fetched_at: dt.datetime, episodes: Sequence[
 def _status(text: str | None) -> ShowStatus | None:
     # A status TVmaze adds later is unknown here: no transition is announced from or to it.
     try:
-        return ShowStatus(text) if text else None
+        # The guard is for the type checker: ShowStatus(None) raises ValueError too, so mutating it changes nothing.
+        return ShowStatus(text) if text else None  # pragma: no mutate
     except ValueError:
         return None
 
@@ -149,7 +150,7 @@ def _seasons(raw: Any) -> tuple[SeasonSnapshot, ...]:
 def _episode(raw: Any) -> EpisodeSnapshot | None:
     row = _object(raw, "episode")
     # Specials have no number and are not announced.
-    if row.get("number") is None or row.get("type", "regular") not in ("regular", None):
+    if row.get("number") is None or row.get("type") not in ("regular", None):
         return None
     airtime = _optional_str(row, "airtime")
     return EpisodeSnapshot(
