@@ -347,8 +347,9 @@ class ShowLookup:
         # never overwritten by a bare search result: that would replace its titles, cast and seasons with less.
         fresh: list[Show] = []
         known: list[SearchHit] = []
+        linked = await self.store.by_tvmaze_ids([show.tvmaze_id for show in found if show.tvmaze_id is not None])
         for show in found:
-            stored = None if show.tvmaze_id is None else await self.store.by_tvmaze_id(show.tvmaze_id)
+            stored = None if show.tvmaze_id is None else linked.get(show.tvmaze_id)
             if stored is None:
                 fresh.append(show)
             else:

@@ -254,8 +254,19 @@ class ShowStore:
 
     async def by_tvmaze_id(self, tvmaze_id: int) -> Show | None:
         """The stored show linked to this TVmaze record, if any."""
-        row = await self.db.fetchone("SELECT id, data FROM shows WHERE tvmaze_id = ?", (tvmaze_id,))
-        return None if row is None else decode_stored(row["data"], row["id"])
+        return (await self.by_tvmaze_ids([tvmaze_id])).get(tvmaze_id)
+
+    async def by_tvmaze_ids(self, tvmaze_ids: Sequence[int]) -> dict[int, Show]:
+        """The stored shows linked to these TVmaze records, by TVmaze id, in one query (TVmaze's search gives ten)."""
+        wanted = list(dict.fromkeys(tvmaze_ids))
+        if not wanted:
+            return {}
+        marks = ", ".join("?" for _ in wanted)
+        rows = await self.db.fetchall(
+            f"SELECT id, data, tvmaze_id FROM shows WHERE tvmaze_id IN ({marks})",  # noqa: S608 - placeholders only
+            wanted,
+        )
+        return {int(row["tvmaze_id"]): decode_stored(row["data"], row["id"]) for row in rows}
 
     async def tvmaze_link(self, show_id: int) -> tuple[int, str, str] | None:
         """The show's TVmaze link as ``(tvmaze_id, method, detail)``, when it was set by ``link_tvmaze``."""
