@@ -7,8 +7,8 @@ import dataclasses
 import datetime as dt
 import sqlite3
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from functools import cache
+from dataclasses import dataclass, field
+from functools import cache, partial
 from itertools import chain
 from typing import Any, cast
 
@@ -25,6 +25,10 @@ from bot.domain.text import normalize
 IndexRow = tuple[int, str, str, str]
 
 GENERATION_KEY = "shows_generation"
+_BUMP_GENERATION = (
+    "INSERT INTO meta (key, value) VALUES (?, '1') ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+)
+_GENERATION = "SELECT CAST(value AS INTEGER) FROM meta WHERE key = ?"
 _ALL_SHOWS = "SELECT id, title, year, popularity FROM shows"
 _ALL_NAMES = "SELECT show_id, kind, name, norm FROM show_names"
 _CHANGED_SHOWS = "SELECT id, title, year, popularity FROM shows WHERE changed_gen > ?"
@@ -90,82 +94,35 @@ class ShowStore:
         (``bot.domain.precedence``). Each chunk is one transaction with one generation, so a bot reading the
         database meanwhile sees whole chunks and waits for the write lock at most one chunk's time.
         """
-        counts = MergeCounts()
-        known = _KnownShows()
-        async with self.db.bulk_writes(MERGE_CHECKPOINT_PAGES if len(shows) > chunk_size else None):
-            for start in range(0, len(shows), max(chunk_size, 1)):
-                chunk = shows[start : start + chunk_size]
-                async with self.db.transaction() as conn:
-                    # Shows another process wrote since the last chunk are matched too.
-                    await known.catch_up(conn)
-                    generation = await _next_generation(conn)
-                    await self._merge_chunk(conn, chunk, known, generation, counts)
-                known.seen = generation
-                await asyncio.sleep(0)  # let this process's other coroutines (a running bot) in between chunks
-        return counts
+        return await self.write_merge(await self.plan_merge(shows, chunk_size=chunk_size))
 
-    async def _merge_chunk(
-        self,
-        conn: aiosqlite.Connection,
-        chunk: Sequence[Show],
-        known: _KnownShows,
-        generation: int,
-        counts: MergeCounts,
-    ) -> None:
-        now = dt.datetime.now(dt.UTC).isoformat()
-        next_id = await _scalar(conn, "SELECT COALESCE(MAX(id), 0) FROM shows", ()) or 0
-        # By id, so a show met twice in one chunk is written once, as last met.
-        rows: dict[int, tuple[Any, ...]] = {}
-        names: dict[int, list[tuple[int, str, str, str]]] = {}
-        new_ids: set[int] = set()
-        fold = known.normalize
-        folded = known.folded.get  # inlined fold for the names met before (most of them): a call less each
-        weight = _POPULARITY.get
-        for incoming in chunk:
-            native = incoming.native_title
-            identity = folded_identity_keys(fold(incoming.title), fold(native) if native else "", incoming.year)
-            show_id = known.match(incoming, identity)
-            if show_id is None:
-                next_id += 1
-                show_id = next_id
-                new_ids.add(show_id)
-                key = known.free_key(incoming.catalog_key)
-                show = incoming if key == incoming.catalog_key else dataclasses.replace(incoming, catalog_key=key)
-                counts.added += 1
-            elif not may_replace(known.source[show_id], incoming.source):
-                counts.kept += 1
-                continue
-            else:
-                show = known.merged(show_id, incoming)
-                counts.updated += 1
-            known.remember(show_id, show, identity)
-            rows[show_id] = (
-                show.source,
-                show.catalog_key,
-                show.tvmaze_id,
-                show.title,
-                show.native_title,
-                show.year,
-                weight(show.source, 0.0),
-                encode_stored(show),
-                now,
-                generation,
-                show_id,
-            )
-            names[show_id] = [(show_id, kind, name, folded(name) or fold(name)) for kind, name in show.search_names()]
-        updates = [row for show_id, row in rows.items() if show_id not in new_ids]
-        if updates:
-            sets = ", ".join(f"{column.strip()} = ?" for column in _SHOW_COLUMNS.split(","))
-            await conn.executemany(f"UPDATE shows SET {sets} WHERE id = ?", updates)  # noqa: S608 - our own columns
-            await conn.executemany("DELETE FROM show_names WHERE show_id = ?", [(row[-1],) for row in updates])
-        inserts = [row for show_id, row in rows.items() if show_id in new_ids]
-        if inserts:
-            # Ids are handed out under the write lock this transaction holds, so no other writer can take them.
-            await conn.executemany(
-                f"INSERT INTO shows ({_SHOW_COLUMNS}, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",  # noqa: S608
-                inserts,
-            )
-        await _insert_names(conn, [row for rows_of_show in names.values() for row in rows_of_show])
+    async def plan_merge(self, shows: Sequence[Show], *, chunk_size: int = MERGE_CHUNK) -> MergePlan:
+        """Work out what ``merge`` will write, chunk by chunk, from what is stored now; nothing is written.
+
+        ``write_merge`` then writes it. Between the two, the plan tells what the search index will hold once it is
+        written (``MergePlan.index_rows``), so the index can be built while the chunks are written.
+        """
+        known = _KnownShows()
+        generation, last_id = await self.db.run_read(known.read_all)
+        plan = MergePlan(shows, max(chunk_size, 1), generation, known)
+        now = _now()
+        for start in range(0, len(shows), plan.chunk_size):
+            chunk, last_id = _plan_chunk(shows[start : start + plan.chunk_size], known, last_id, now)
+            plan.chunks.append(chunk)
+        return plan
+
+    async def write_merge(self, plan: MergePlan) -> MergeCounts:
+        """Write a plan of ``plan_merge``, each chunk its own transaction.
+
+        A chunk is written as planned only when no other writer stored shows since the plan was made (the shows
+        generation has moved by our own chunks only). Otherwise that chunk and every later one are worked out again
+        under the write lock, against what is stored then, as if no plan had been made; ``plan.held`` turns False.
+        """
+        async with self.db.bulk_writes(MERGE_CHECKPOINT_PAGES if len(plan.chunks) > 1 else None):
+            for number in range(len(plan.chunks)):
+                await self.db.run_atomic(partial(plan.write_chunk, number))
+                await asyncio.sleep(0)  # let this process's other coroutines (a running bot) in between chunks
+        return plan.counts()
 
     async def add(self, show: Show) -> int:
         return (await self.add_many([show]))[0]
@@ -374,7 +331,7 @@ class ShowStore:
 _POPULARITY = {source: popularity(source) for source in ShowSource}
 
 
-def _plain_rows(raw: sqlite3.Connection, queries: tuple[str, str], params: tuple[int, ...]) -> tuple[list[Any], ...]:
+def _plain_rows(raw: sqlite3.Connection, queries: tuple[str, ...], params: tuple[int, ...]) -> tuple[list[Any], ...]:
     """On the database thread: each query's rows as plain tuples (no ``sqlite3.Row``)."""
     cursor = raw.cursor()
     cursor.row_factory = None
@@ -384,16 +341,16 @@ def _plain_rows(raw: sqlite3.Connection, queries: tuple[str, str], params: tuple
         cursor.close()
 
 
-async def _insert_names(conn: aiosqlite.Connection, rows: list[tuple[int, str, str, str]]) -> None:
+def _insert_names(raw: sqlite3.Connection, rows: list[IndexRow]) -> None:
     """Insert show_names rows, ``NAMES_PER_STATEMENT`` to a statement: SQLite binds and steps once per batch instead
     of once per name, which halves the time 500,000 names take. Rows keep their order (and so their rowids)."""
     whole = len(rows) - len(rows) % NAMES_PER_STATEMENT
     if whole:
         flat = list(chain.from_iterable(rows[:whole]))
         step = 4 * NAMES_PER_STATEMENT
-        await conn.executemany(_names_sql(NAMES_PER_STATEMENT), [flat[i : i + step] for i in range(0, len(flat), step)])
+        raw.executemany(_names_sql(NAMES_PER_STATEMENT), [flat[i : i + step] for i in range(0, len(flat), step)])
     if whole < len(rows):
-        await conn.execute(_names_sql(len(rows) - whole), list(chain.from_iterable(rows[whole:])))
+        raw.execute(_names_sql(len(rows) - whole), list(chain.from_iterable(rows[whole:])))
 
 
 @cache
@@ -404,12 +361,170 @@ def _names_sql(count: int) -> str:
 
 async def _next_generation(conn: aiosqlite.Connection) -> int:
     """A new generation for one write: a saved search index knows which shows changed after it was made."""
-    await conn.execute(
-        "INSERT INTO meta (key, value) VALUES (?, '1')"
-        " ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
-        (GENERATION_KEY,),
-    )
-    return await _scalar(conn, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = ?", (GENERATION_KEY,)) or 0
+    await conn.execute(_BUMP_GENERATION, (GENERATION_KEY,))
+    return await _scalar(conn, _GENERATION, (GENERATION_KEY,)) or 0
+
+
+def _bump_generation(raw: sqlite3.Connection) -> int:
+    """``_next_generation`` on the database thread, inside the caller's transaction."""
+    raw.execute(_BUMP_GENERATION, (GENERATION_KEY,))
+    return _read_generation(raw)
+
+
+def _read_generation(raw: sqlite3.Connection) -> int:
+    row = raw.execute(_GENERATION, (GENERATION_KEY,)).fetchone()
+    return 0 if row is None else int(row[0])
+
+
+def _max_id(raw: sqlite3.Connection) -> int:
+    return int(raw.execute("SELECT COALESCE(MAX(id), 0) FROM shows").fetchone()[0])
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat()
+
+
+@dataclass(slots=True)
+class _Chunk:
+    """One transaction of a merge, worked out: rows for ``shows`` (``_SHOW_COLUMNS`` then the id; the generation is
+    filled in when written) and the shows' names, in the order they are inserted."""
+
+    shows: Sequence[Show]
+    inserts: list[list[Any]]
+    updates: list[list[Any]]
+    names: list[IndexRow]
+    counts: MergeCounts
+
+
+_GENERATION_AT = _SHOW_COLUMNS.split(", ").index("changed_gen")
+
+
+@dataclass(slots=True)
+class MergePlan:
+    """A merge worked out chunk by chunk against what was stored at shows generation ``generation``.
+
+    ``held`` stays True while every chunk is written as planned; once another writer is found to have stored shows
+    in between, the rest is worked out again as it is written, and the plan no longer tells what was stored.
+    """
+
+    shows: Sequence[Show]
+    chunk_size: int
+    generation: int
+    known: _KnownShows
+    chunks: list[_Chunk] = field(default_factory=list)
+    held: bool = True
+
+    def counts(self) -> MergeCounts:
+        total = MergeCounts()
+        for chunk in self.chunks:
+            total.added += chunk.counts.added
+            total.updated += chunk.counts.updated
+            total.kept += chunk.counts.kept
+        return total
+
+    def index_rows(
+        self, stored: list[IndexRow], labels: dict[int, str], weights: dict[int, float]
+    ) -> tuple[list[IndexRow], dict[int, str], dict[int, float]]:
+        """What ``ShowStore.index_rows()`` gives once the plan is written as planned, from what it gave before (read
+        after the plan was made): the stored names of the shows it leaves alone, then the names it writes, in the
+        order SQLite keeps them (a show written by two chunks has the later chunk's names, where that chunk put them).
+        """
+        last = {}
+        for number, chunk in enumerate(self.chunks):
+            for row in chain(chunk.inserts, chunk.updates):
+                last[row[-1]] = number
+        rows = [row for row in stored if row[0] not in last]
+        for number, chunk in enumerate(self.chunks):
+            rows.extend(row for row in chunk.names if last[row[0]] == number)
+        labels, weights = dict(labels), dict(weights)
+        for chunk in self.chunks:
+            for row in chain(chunk.inserts, chunk.updates):
+                labels[row[-1]] = show_label(row[3], row[5])
+                weights[row[-1]] = float(row[6])
+        return rows, labels, weights
+
+    def write_chunk(self, number: int, raw: sqlite3.Connection, _transactions: int) -> None:
+        """On the database thread, inside the chunk's transaction (``Database.run_atomic``): write chunk ``number``,
+        worked out again first when another writer stored shows since the plan (or the previous chunk) was made."""
+        generation = _bump_generation(raw)
+        chunk = self.chunks[number]
+        if self.held and generation != self.generation + 1:
+            # Another writer came in between: what it stored may be a show this chunk or a later one adds, and the
+            # ids planned may be taken. From here on, each chunk is matched against what is stored when written.
+            self.held = False
+            self.known = _KnownShows()
+        if not self.held:
+            self.known.catch_up(raw)
+            chunk, _ = _plan_chunk(chunk.shows, self.known, _max_id(raw), _now())
+            self.chunks[number] = chunk
+        _write_chunk(raw, chunk, generation)
+        self.generation = self.known.seen = generation
+
+
+def _plan_chunk(shows: Sequence[Show], known: _KnownShows, last_id: int, now: str) -> tuple[_Chunk, int]:
+    """The rows one chunk writes, with new shows numbered after ``last_id``; returns them and the last id used.
+    ``known`` takes in each show as planned, so a later show (in this chunk or the next) matches it."""
+    counts = MergeCounts()
+    # By id, so a show met twice in one chunk is written once, as last met.
+    rows: dict[int, list[Any]] = {}
+    names: dict[int, list[IndexRow]] = {}
+    new_ids: set[int] = set()
+    fold = known.normalize
+    folded = known.folded.get  # inlined fold for the names met before (most of them): a call less each
+    weight = _POPULARITY.get
+    for incoming in shows:
+        native = incoming.native_title
+        identity = folded_identity_keys(fold(incoming.title), fold(native) if native else "", incoming.year)
+        show_id = known.match(incoming, identity)
+        if show_id is None:
+            last_id += 1
+            show_id = last_id
+            new_ids.add(show_id)
+            key = known.free_key(incoming.catalog_key)
+            show = incoming if key == incoming.catalog_key else dataclasses.replace(incoming, catalog_key=key)
+            counts.added += 1
+        elif not may_replace(known.source[show_id], incoming.source):
+            counts.kept += 1
+            continue
+        else:
+            show = known.merged(show_id, incoming)
+            counts.updated += 1
+        known.remember(show_id, show, identity)
+        rows[show_id] = [
+            show.source,
+            show.catalog_key,
+            show.tvmaze_id,
+            show.title,
+            show.native_title,
+            show.year,
+            weight(show.source, 0.0),
+            encode_stored(show),
+            now,
+            0,  # the generation, when written
+            show_id,
+        ]
+        names[show_id] = [(show_id, kind, name, folded(name) or fold(name)) for kind, name in show.search_names()]
+    inserts = [row for show_id, row in rows.items() if show_id in new_ids]
+    updates = [row for show_id, row in rows.items() if show_id not in new_ids]
+    flat = [row for rows_of_show in names.values() for row in rows_of_show]
+    return _Chunk(shows, inserts, updates, flat, counts), last_id
+
+
+def _write_chunk(raw: sqlite3.Connection, chunk: _Chunk, generation: int) -> None:
+    for row in chain(chunk.updates, chunk.inserts):
+        row[_GENERATION_AT] = generation
+    if chunk.updates:
+        sets = ", ".join(f"{column} = ?" for column in _SHOW_COLUMNS.split(", "))
+        raw.executemany(f"UPDATE shows SET {sets} WHERE id = ?", chunk.updates)  # noqa: S608 - our own columns
+        raw.executemany("DELETE FROM show_names WHERE show_id = ?", [(row[-1],) for row in chunk.updates])
+    if chunk.inserts:
+        # Ids planned after the highest stored one: no other writer took them, or the chunk would have been worked
+        # out again under this transaction's write lock (``MergePlan.write_chunk``).
+        raw.executemany(
+            f"INSERT INTO shows ({_SHOW_COLUMNS}, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",  # noqa: S608
+            chunk.inserts,
+        )
+    _insert_names(raw, chunk.names)
 
 
 class _KnownShows:
@@ -426,10 +541,19 @@ class _KnownShows:
         # The same people play in many shows: their names are folded once per merge, not once per show.
         self.folded: dict[str, str] = {}
 
-    async def catch_up(self, conn: aiosqlite.Connection) -> None:
-        async with conn.execute(_KNOWN_SHOWS, (self.seen,)) as cur:
-            cur.row_factory = None
-            rows = await cur.fetchall()
+    def read_all(self, raw: sqlite3.Connection) -> tuple[int, int]:
+        """On the database thread: every stored show; returns the shows generation and the highest show id.
+
+        The generation is read first: a write that lands between these reads leaves it behind what was read, and
+        the plan made from them is then not used (``MergePlan.write_chunk``), never wrong.
+        """
+        generation = _read_generation(raw)
+        self.catch_up(raw)
+        return generation, _max_id(raw)
+
+    def catch_up(self, raw: sqlite3.Connection) -> None:
+        """Take in the shows written after generation ``seen`` (all of them at first)."""
+        (rows,) = _plain_rows(raw, (_KNOWN_SHOWS,), (self.seen,))
         for show_id, source, key, tvmaze_id, year, title, native_title in rows:
             self._index(show_id, source, key, tvmaze_id, folded_identity_keys(title or "", native_title or "", year))
 
