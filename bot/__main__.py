@@ -242,12 +242,10 @@ async def _catalog_store(settings: Settings, shows: list[Show]) -> MergeCounts:
     async with await Database.open(settings.database_path) as db:
         store = ShowStore(db)
         lookup = ShowLookup(store, MetaStore(db), BundledCatalog.load(), refresh_seconds=None)
-        # The bundled shows first (on a fresh database): the import then updates those it also lists.
-        await lookup.store_bundled()
-        # In chunks, each its own transaction: a bot running on the same database keeps answering meanwhile.
-        counts = await store.merge(shows)
-        # Prepare the search index now (saved when large), so the bot's next start need not build it.
-        await lookup.start()
+        # The bundled shows first (on a fresh database), then the import in chunks, each its own transaction, so a
+        # bot running on the same database keeps answering meanwhile; the search index is prepared alongside and
+        # saved, so the bot's next start need not build it.
+        counts = await lookup.import_shows(shows)
         await lookup.close()
         return counts
 

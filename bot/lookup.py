@@ -9,11 +9,11 @@ import logging
 import re
 import time
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from enum import StrEnum
 
 from bot.db.meta import MetaStore
-from bot.db.shows import ShowStore
+from bot.db.shows import MergeCounts, ShowStore
 from bot.domain.errors import (
     AmbiguousTitleError,
     InvalidInputError,
@@ -33,6 +33,7 @@ from bot.domain.search import (
     match_settled,
 )
 from bot.domain.text import normalize
+from bot.index_worker import IndexWorker
 from bot.providers.base import Errand, ShowProvider, SourceBusyError, SourceError, current_errand, errand
 from bot.providers.bundled import BundledCatalog
 
@@ -52,6 +53,9 @@ NEW_TITLE_REQUESTS = 2
 REFRESH_SECONDS = 30.0
 # Past this many changed shows a refresh builds a new index off the event loop instead of folding them in on it.
 REBUILD_AT = 500
+# Names from which ``import_shows`` builds the index in a worker process: below, starting one (about a tenth of a
+# second) costs more than building the index here.
+WORKER_MIN_NAMES = 50_000
 
 
 class IndexStart(StrEnum):
@@ -60,6 +64,7 @@ class IndexStart(StrEnum):
     BUILT = "built"
     LOADED = "loaded"
     REPLAYED = "loaded with changes replayed"
+    BUILT_ALONGSIDE = "built in a worker process while the imported shows were written"
 
 
 class ShowLookup:
@@ -73,6 +78,7 @@ class ShowLookup:
         remote: ShowProvider | None = None,
         *,
         snapshot_min_shows: int = SNAPSHOT_MIN_SHOWS,
+        worker_min_names: int = WORKER_MIN_NAMES,
         remote_seconds: float = REMOTE_SECONDS,
         refresh_seconds: float | None = REFRESH_SECONDS,
     ) -> None:
@@ -81,11 +87,13 @@ class ShowLookup:
         self.catalog = catalog
         self.remote = remote
         self.snapshot_min_shows = snapshot_min_shows
+        self.worker_min_names = worker_min_names
         self.remote_seconds = remote_seconds
         self._saving: asyncio.Task[None] | None = None
         self.index = SearchIndex.build([], {})
         self.ready_seconds = 0.0
         self.started_by: IndexStart | None = None
+        self.refreshed_by: IndexStart | None = None  # how the last refresh that changed anything took the changes in
         self.replayed = 0
         # The generation of shows the index reflects: a refresh folds in what was written after it.
         self.generation = 0
@@ -108,13 +116,52 @@ class ShowLookup:
             rows, labels, weights = await self.store.index_rows()
             index = SearchIndex.build(rows, labels, weights)
             how = IndexStart.BUILT
+        self._ready(index, generation, how, started)
+
+    async def import_shows(self, shows: Sequence[Show]) -> MergeCounts:
+        """Store imported shows (``catalog import``) by the rules of ``ShowStore.merge``, and have the search index
+        ready over all stored shows, as ``start`` would (``close()`` waits for its snapshot to be saved).
+
+        The merge is worked out first; from that plan the index is built in a worker process while the chunks are
+        written, when there are enough names for that to pay (``bot.index_worker``). When another process stored
+        shows meanwhile, the plan no longer tells what is stored, and the index is built from the database instead.
+        """
+        started = time.perf_counter()
+        await self.store_bundled()
+        plan = await self.store.plan_merge(shows)
+        rows, labels, weights = plan.index_rows(*await self.store.index_rows())
+        worker = await IndexWorker.start(rows, labels, weights) if len(rows) >= self.worker_min_names else None
+        try:
+            counts = await self.store.write_merge(plan)
+        except BaseException:
+            if worker is not None:
+                await worker.stop()
+            raise
+        if not plan.held:
+            if worker is not None:
+                await worker.stop()
+            await self.start()
+            return counts
+        built = await worker.result() if worker is not None else None
+        if built is None:
+            self._ready(SearchIndex.build(rows, labels, weights), plan.generation, IndexStart.BUILT, started)
+        else:
+            index, snapshot = built
+            self._ready(index, plan.generation, IndexStart.BUILT_ALONGSIDE, started, snapshot)
+        return counts
+
+    def _ready(
+        self, index: SearchIndex, generation: int, how: IndexStart, started: float, snapshot: bytes | None = None
+    ) -> None:
+        """Serve ``index`` (as of shows generation ``generation``) from now on; save it when it is worth saving."""
         if index.compact and how is not IndexStart.LOADED and len(index) >= self.snapshot_min_shows:
             # Saved after start-up, so the bot is ready as soon as the index is; close() waits for it.
-            self._saving = asyncio.create_task(self._save(index, generation))
+            self._saving = asyncio.create_task(self._save(index, generation, snapshot))
         self.index = index
         self.generation = generation
         self.started_by = how
         self.ready_seconds = time.perf_counter() - started
+        self._recent.clear()
         log.info("search index: %d shows %s in %.2fs", len(self.index), how, self.ready_seconds)
         if self.refresh_seconds is not None and self._refresher is None:
             self._refresher = asyncio.create_task(self._refresh_every(self.refresh_seconds))
@@ -166,8 +213,9 @@ class ShowLookup:
     async def refresh(self) -> int:
         """Take in shows another process wrote (a ``catalog import`` while the bot runs); returns how many changed.
 
-        A few are folded into the live index; many (an import) go into a new index built in a worker thread, so
-        the event loop keeps answering members meanwhile, and the new index replaces the old one when ready.
+        A few are folded into the live index; many (an import) mean a new index, off the event loop so members are
+        answered meanwhile: the one the import saved when it is up to date (loading it takes a tenth of a build),
+        else one built in a worker thread. It replaces the old one when ready (``refreshed_by`` says which it was).
         """
         generation = await self.store.generation()
         if generation <= self.generation:
@@ -175,14 +223,25 @@ class ShowLookup:
         changed = await self.store.count_changed(self.generation)
         if changed <= REBUILD_AT:
             changed = await self._replay(self.index, self.generation)
+            self.refreshed_by = IndexStart.REPLAYED
         else:
-            rows, labels, weights = await self.store.index_rows()
-            self.index = await asyncio.to_thread(SearchIndex.build, rows, labels, weights)
+            self.index, generation, self.refreshed_by = await self._fresh_index(generation)
             self._recent.clear()
         # Shows written while this ran carry a later generation than the one read first: the next refresh has them.
         self.generation = generation
         log.info("search index refreshed: %d shows changed, %d shows in all", changed, len(self.index))
         return changed
+
+    async def _fresh_index(self, generation: int) -> tuple[SearchIndex, int, IndexStart]:
+        """A whole new index, made off the event loop, and the generation it reflects (at least ``generation``)."""
+        saved = await self.store.load_snapshot(SNAPSHOT_FORMAT)
+        if saved is not None and saved[0] >= generation:
+            try:
+                return await asyncio.to_thread(SearchIndex.from_snapshot, saved[1]), saved[0], IndexStart.LOADED
+            except ValueError:
+                log.warning("the saved search index is unreadable; building it again", exc_info=True)
+        rows, labels, weights = await self.store.index_rows()
+        return await asyncio.to_thread(SearchIndex.build, rows, labels, weights), generation, IndexStart.BUILT
 
     async def _refresh_every(self, seconds: float) -> None:
         while True:
@@ -192,9 +251,10 @@ class ShowLookup:
             except Exception:  # one failed tick must not end the loop for good
                 log.warning("refreshing the search index failed; trying again later", exc_info=True)
 
-    async def _save(self, index: SearchIndex, generation: int) -> None:
+    async def _save(self, index: SearchIndex, generation: int, data: bytes | None = None) -> None:
         try:
-            data = await asyncio.to_thread(index.snapshot)
+            if data is None:
+                data = await asyncio.to_thread(index.snapshot)
             # Saved under the generation read before the build: any change since makes it stale, never wrong.
             await self.store.save_snapshot(generation, SNAPSHOT_FORMAT, data)
         except Exception:
