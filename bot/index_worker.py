@@ -15,7 +15,6 @@ import asyncio
 import contextlib
 import gc
 import logging
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -28,7 +27,8 @@ log = logging.getLogger(__name__)
 
 IndexRows = tuple[list[tuple[int, str, str, str]], dict[int, str], dict[int, float]]
 _DECODER = msgspec.msgpack.Decoder(IndexRows)
-# The folder that holds the ``bot`` package, for the child to import it from wherever this one was imported.
+# The folder that holds the ``bot`` package: the child starts there, so ``-m`` imports this package (it puts the
+# working folder first on the path), not another ``bot`` the caller's folder may hold.
 _ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -49,8 +49,6 @@ class IndexWorker:
         except (msgspec.EncodeError, UnicodeEncodeError):  # a lone surrogate: MessagePack text must be UTF-8
             log.info("search index rows cannot be sent to a worker process; building it here")
             return None
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_ROOT), env.get("PYTHONPATH", "")) if p)
         try:
             process = await asyncio.create_subprocess_exec(
                 sys.executable,
@@ -59,7 +57,7 @@ class IndexWorker:
                 stdin=asyncio.subprocess.PIPE,
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.PIPE,
-                env=env,
+                cwd=_ROOT,
             )
         except OSError as exc:
             log.info("no worker process for the search index (%s); building it here", exc)

@@ -71,6 +71,19 @@ async def test_an_import_builds_the_index_in_a_worker_while_the_shows_are_writte
     assert again.index.snapshot() == lookup.index.snapshot()
 
 
+async def test_the_worker_imports_this_bot_whatever_folder_the_import_runs_in(db, catalog, tmp_path, monkeypatch):
+    # A folder of the user's own with a package named ``bot`` in it: ``python -m`` looks in the working folder first.
+    (tmp_path / "bot").mkdir()
+    (tmp_path / "bot" / "__init__.py").write_text("raise SystemExit('not this bot')\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    lookup = make_lookup(db, catalog)
+
+    await lookup.import_shows([drama(n) for n in range(COUNT)])
+
+    assert lookup.started_by is IndexStart.BUILT_ALONGSIDE
+    assert lookup.index.snapshot() == await index_from_database(db)
+
+
 async def test_an_import_that_updates_stored_shows_indexes_their_new_names_only(db, catalog):
     lookup = make_lookup(db, catalog)
     await lookup.import_shows([drama(n) for n in range(20)])
