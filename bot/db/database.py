@@ -72,6 +72,10 @@ class Database:
 
     def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
         self.conn = conn
+        # Reads go through a connection of their own (the same one for an in-memory database, which a second
+        # connection would not see): on the writing one they would run inside whatever transaction another coroutine
+        # has open between two of its statements, and see what it has half-written or is about to roll back.
+        self.reader = conn
         self.path = path
         self._lock = asyncio.Lock()
         self._pending: list[tuple[WriteOp[Any], asyncio.Future[Any]]] = []
@@ -107,11 +111,12 @@ class Database:
                 # A read-only file opens and reads; the first write would fail. Find out now, before any work.
                 await conn.execute("BEGIN IMMEDIATE")
                 await conn.execute("ROLLBACK")
+                db.reader = await _open_reader(target)
         except sqlite3.Error as exc:
-            await conn.close()
+            await db.close()
             raise _storage_error(target, exc) from exc
         except BaseException:
-            await conn.close()
+            await db.close()
             raise
         return db
 
@@ -128,6 +133,8 @@ class Database:
         if self._flusher is not None and not self._flusher.done():
             # Waits for queued writes to land; never raises what the flush raised (its callers got that).
             await asyncio.wait([self._flusher])
+        if self.reader is not self.conn:
+            await self.reader.close()
         await self.conn.close()
 
     async def __aenter__(self) -> Database:
@@ -160,32 +167,33 @@ class Database:
 
     # -- reads --------------------------------------------------------------------------------------------------
 
-    # Every read is one trip to the database thread: a statement left open between trips holds a read snapshot on
-    # the shared connection, and a write transaction another coroutine begins meanwhile then cannot take the write
-    # lock once another process (an import) has committed since: SQLite answers "database is locked" at once,
-    # without waiting out the busy timeout.
+    # Reads see what is committed (``reader``), and each is one trip to its connection's thread: a statement left
+    # open between trips would hold its read snapshot, and every later read on that connection would see the
+    # database as it was then.
 
     async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
-        return list(await self.conn.execute_fetchall(sql, tuple(params)))
+        return list(await self.reader.execute_fetchall(sql, tuple(params)))
 
     async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
         row: sqlite3.Row | None = await self.run_read(lambda raw: _first_row(raw, sql, tuple(params)))
         return row
 
     async def run_read(self, op: Callable[[sqlite3.Connection], T]) -> T:
-        """Run ``op(connection)`` on the database thread in one trip, outside any transaction of this process's: for
-        reads whose statements must all be finished when it returns (see above)."""
-        return await self._in_thread(op, self.conn._conn)
-
-    async def _in_thread(self, function: Callable[..., T], *args: Any) -> T:
-        # aiosqlite queues any callable for its thread through ``_execute`` (its own execute() is built on it); the
-        # public API has no way to run several statements in one hop. Pinned in pyproject.toml.
-        in_thread: Callable[..., Awaitable[T]] = self.conn._execute  # untyped in aiosqlite
-        return await in_thread(function, *args)
+        """Run ``op(connection)`` on the reading connection's thread in one trip: for reads whose statements must
+        all be finished when it returns (see above). Several statements in one op each see what is committed when
+        they run; an op that needs them to agree wraps them in BEGIN and COMMIT."""
+        return await _in_thread(self.reader, op, self.reader._conn)
 
     async def fetchval(self, sql: str, params: Iterable[Any] = ()) -> Any:
         row = await self.fetchone(sql, params)
         return None if row is None else row[0]
+
+    async def pragma(self, name: str) -> Any:
+        """A setting of the writing connection (``PRAGMA name``, a bare name); the reading one has its own."""
+        if not name.replace("_", "").isalnum():
+            raise ValueError(f"not a PRAGMA name: {name!r}")
+        rows = list(await self.conn.execute_fetchall(f"PRAGMA {name}"))
+        return rows[0][0] if rows else None
 
     # -- writes -------------------------------------------------------------------------------------------------
 
@@ -215,7 +223,7 @@ class Database:
         if checkpoint_pages is None:
             yield
             return
-        previous = int(await self.fetchval("PRAGMA wal_autocheckpoint") or 1000)
+        previous = int(await self.pragma("wal_autocheckpoint") or 1000)
         await self.conn.execute(f"PRAGMA wal_autocheckpoint = {int(checkpoint_pages):d}")
         try:
             yield
@@ -236,7 +244,7 @@ class Database:
             before = self.generation
             self.generation += 1
             try:
-                value: T = await self._in_thread(_atomically, self.conn._conn, op, before)
+                value: T = await _in_thread(self.conn, _atomically, self.conn._conn, op, before)
             finally:
                 self.generation += 1
             self.batches_committed += 1
@@ -303,6 +311,29 @@ class Database:
                 future.set_result(value)
             else:
                 future.set_exception(value)
+
+
+async def _in_thread(conn: aiosqlite.Connection, function: Callable[..., T], *args: Any) -> T:
+    """Run ``function(*args)`` on ``conn``'s thread, in its queue with its statements.
+
+    aiosqlite queues any callable for its thread through ``_execute`` (its own execute() is built on it); the public
+    API has no way to run several statements in one hop. Pinned in pyproject.toml.
+    """
+    in_thread: Callable[..., Awaitable[T]] = conn._execute  # untyped in aiosqlite
+    return await in_thread(function, *args)
+
+
+async def _open_reader(target: str) -> aiosqlite.Connection:
+    """A second connection to the database file, for reads only (SQLite refuses any write through it)."""
+    reader = await aiosqlite.connect(target, isolation_level=None)
+    try:
+        reader.row_factory = sqlite3.Row
+        await reader.execute("PRAGMA busy_timeout=5000")
+        await reader.execute("PRAGMA query_only=ON")
+    except BaseException:
+        await reader.close()
+        raise
+    return reader
 
 
 def _first_row(raw: sqlite3.Connection, sql: str, params: tuple[Any, ...]) -> Any:

@@ -506,7 +506,7 @@ class ProgressStore:
     # -- reads --------------------------------------------------------------------------------------------------
 
     async def standing(self, user_id: int, show_id: int) -> Standing:
-        return (await load_standings(self.db.conn, [(user_id, show_id)]))[(user_id, show_id)]
+        return (await load_standings(self.db.reader, [(user_id, show_id)]))[(user_id, show_id)]
 
     async def get(self, user_id: int, show_id: int) -> Progress | None:
         key = (user_id, show_id)
@@ -522,7 +522,7 @@ class ProgressStore:
 
     async def for_member(self, user_id: int, limit: int | None = None, offset: int = 0) -> list[Progress]:
         """The member's progress in every show, most recently updated first (``limit``/``offset`` for pages)."""
-        rows = await self.db.conn.execute_fetchall(  # one round trip to the database thread
+        rows = await self.db.reader.execute_fetchall(  # one round trip to the database thread
             f"SELECT show_id, {_PROGRESS_COLUMNS} FROM progress WHERE user_id = ?"  # noqa: S608 - constant columns
             " ORDER BY updated_at DESC, show_id LIMIT ? OFFSET ?",
             (user_id, -1 if limit is None else limit, offset),

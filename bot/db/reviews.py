@@ -184,7 +184,7 @@ class ReviewStore:
         if key in self._reviews:
             return self._reviews[key]
         changes = self._changes
-        found = await _select_reviews(self.db.conn, "WHERE guild_id = ? AND id = ?", (guild_id, review_id))
+        found = await _select_reviews(self.db.reader, "WHERE guild_id = ? AND id = ?", (guild_id, review_id))
         review = found[0] if found else None
         if changes == self._changes:  # no review was written while this was read
             if len(self._reviews) >= SUMMARY_CACHE:
@@ -212,7 +212,7 @@ class ReviewStore:
         count = max(1, -(-total // per_page))
         index = min(max(page, 0), count - 1)
         items = await _select_reviews(
-            self.db.conn,
+            self.db.reader,
             "WHERE guild_id = ? AND show_id = ? ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
             (guild_id, show_id, per_page, index * per_page),
         )
@@ -226,7 +226,7 @@ class ReviewStore:
             return cached
         changes = self._changes
         # One trip to the database thread: every /drama info in a server asks this.
-        rows = await self.db.conn.execute_fetchall(
+        rows = await self.db.reader.execute_fetchall(
             "SELECT grade, COUNT(*) FROM reviews WHERE guild_id = ? AND show_id = ? GROUP BY grade",
             (guild_id, show_id),
         )
@@ -240,7 +240,7 @@ class ReviewStore:
     async def find_by_message(self, guild_id: int, message_id: int) -> Review | None:
         """The review one of whose messages this is (a deleted post, a button pressed on an old message)."""
         found = await _select_reviews(
-            self.db.conn,
+            self.db.reader,
             "WHERE guild_id = ? AND id IN (SELECT review_id FROM review_messages WHERE message_id = ?)",
             (guild_id, message_id),
         )
@@ -248,7 +248,7 @@ class ReviewStore:
 
     async def export_user_data(self, user_id: int) -> list[dict[str, Any]]:
         """Every review the member wrote, in every server, as JSON-ready dicts (for /privacy export)."""
-        reviews = await _select_reviews(self.db.conn, "WHERE author_id = ? ORDER BY created_at, id", (user_id,))
+        reviews = await _select_reviews(self.db.reader, "WHERE author_id = ? ORDER BY created_at, id", (user_id,))
         titles = {
             int(row[0]): str(row[1])
             for row in await self.db.fetchall(

@@ -18,8 +18,8 @@ async def test_migrations_run_from_zero_to_latest(tmp_path):
     try:
         assert await db.schema_version() == latest
         assert {"shows", "show_names", "episodes", "meta", "search_snapshot"} <= await tables(db)
-        assert await db.fetchval("PRAGMA foreign_keys") == 1
-        assert (await db.fetchval("PRAGMA journal_mode")).lower() == "wal"
+        assert await db.pragma("foreign_keys") == 1
+        assert (await db.pragma("journal_mode")).lower() == "wal"
     finally:
         await db.close()
 
@@ -158,3 +158,37 @@ async def test_every_transaction_moves_the_generation_by_two(db):
         await given_up()
     assert inside == [before + 3]
     assert db.generation == before + 4
+
+
+async def test_a_read_sees_what_is_committed_never_what_another_coroutine_is_half_way_through(db):
+    """Reads go through their own connection: not inside a batch another coroutine has open on the writing one."""
+    inside, release = asyncio.Event(), asyncio.Event()
+    half = "SELECT value FROM meta WHERE key = 'half-written'"
+
+    async def op(conn):
+        await conn.execute("INSERT INTO meta (key, value) VALUES ('half-written', 'not yet')")
+        inside.set()
+        await release.wait()
+        raise RuntimeError("the op changed its mind")
+
+    writing = asyncio.create_task(db.write(op))
+    await inside.wait()
+    during = (
+        await db.fetchval(half),
+        await db.fetchall(half),
+        await db.run_read(lambda raw: raw.execute(half).fetchall()),
+    )
+    release.set()
+    with pytest.raises(RuntimeError):
+        await writing
+
+    assert during == (None, [], [])
+    assert await db.fetchval(half) is None
+
+    async def commit(conn):
+        await conn.execute("INSERT INTO meta (key, value) VALUES ('half-written', 'now whole')")
+
+    await db.write(commit)
+    assert await db.fetchval(half) == "now whole", "a write is seen by the next read once it returns"
+    with pytest.raises(sqlite3.OperationalError):
+        await db.reader.execute("DELETE FROM meta")

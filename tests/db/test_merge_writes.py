@@ -54,9 +54,9 @@ async def test_a_bulk_merge_writes_the_names_that_storing_one_by_one_writes(tmp_
 
 
 async def test_a_merge_of_many_chunks_leaves_checkpointing_as_it_found_it(db):
-    before = await db.fetchval("PRAGMA wal_autocheckpoint")
+    before = await db.pragma("wal_autocheckpoint")
 
     await ShowStore(db).merge([show(n, 2) for n in range(30)], chunk_size=10)
 
-    assert await db.fetchval("PRAGMA wal_autocheckpoint") == before
+    assert await db.pragma("wal_autocheckpoint") == before
     assert await db.fetchval("SELECT COUNT(*) FROM shows") == 30
