@@ -19,11 +19,14 @@ from bot.domain.errors import (
     InvalidInputError,
     RemoteUnavailableError,
     Searched,
+    TvmazeLinkTakenError,
     UnknownTitleError,
 )
+from bot.domain.linking import LinkMatch, match_tvmaze
 from bot.domain.models import Episode, Show, ShowSource
 from bot.domain.ranking import popularity, show_label
 from bot.domain.search import (
+    AUTOCOMPLETE_LIMIT,
     SNAPSHOT_FORMAT,
     NameKind,
     SearchHit,
@@ -56,6 +59,10 @@ REBUILD_AT = 500
 # Names from which ``import_shows`` builds the index in a worker process: below, starting one (about a tenth of a
 # second) costs more than building the index here.
 WORKER_MIN_NAMES = 50_000
+
+
+# The names that are a show's own (not its cast's or characters'): what a namesake shares with a TVmaze record.
+_OWN_NAMES = frozenset({NameKind.TITLE, NameKind.NATIVE, NameKind.ALIAS})
 
 
 class IndexStart(StrEnum):
@@ -405,23 +412,65 @@ class ShowLookup:
             ) from exc
         # A record already stored under its TVmaze id (a linked catalogue or imported show, or one fetched before) is
         # never overwritten by a bare search result: that would replace its titles, cast and seasons with less.
-        fresh: list[Show] = []
-        known: list[SearchHit] = []
         linked = await self.store.by_tvmaze_ids([show.tvmaze_id for show in found if show.tvmaze_id is not None])
+        stored: list[Show | None] = []
         for show in found:
-            stored = None if show.tvmaze_id is None else linked.get(show.tvmaze_id)
-            if stored is None:
-                fresh.append(show)
-            else:
-                # TVmaze matched the query's words in its name for the record, which no stored name may carry.
-                label = show_label(stored.title, stored.year)
-                known.append(SearchHit(stored.id, label, show.title, NameKind.ALIAS, Tier.WORDS, 0.0))
-        if fresh:
-            await self.add_shows(fresh)
+            known = None if show.tvmaze_id is None else linked.get(show.tvmaze_id)
+            stored.append(known if known is not None else await self._link_namesake(show))
+        fresh = [show for show, known in zip(found, stored, strict=True) if known is None]
+        new_ids = iter(await self.add_shows(fresh) if fresh else [])
+        # Each in TVmaze's order, named as TVmaze names it: TVmaze matched the query's words in that name (which no
+        # stored name may carry), or forgave a misspelling the index does not.
+        remote = [
+            SearchHit(next(new_ids), show_label(show.title, show.year), show.title, NameKind.TITLE, Tier.WORDS, 0.0)
+            if known is None
+            else SearchHit(known.id, show_label(known.title, known.year), show.title, NameKind.ALIAS, Tier.WORDS, 0.0)
+            for show, known in zip(found, stored, strict=True)
+        ]
         hits = self.index.search(query, limit=5)
         listed = {hit.show_id for hit in hits}
-        extra = [hit for hit in known if hit.show_id not in listed]
+        extra: list[SearchHit] = []
+        for hit in remote:  # a record TVmaze listed twice is listed once
+            if hit.show_id not in listed:
+                listed.add(hit.show_id)
+                extra.append(hit)
         return sorted([*hits, *extra], key=lambda hit: hit.tier)[:5] if extra else hits
+
+    async def _link_namesake(self, found: Show) -> Show | None:
+        """The stored show a TVmaze search result surely is, linked to it now; None when there is none.
+
+        A show stored without a TVmaze link (bundled or imported) with the result's title, which the matcher is sure
+        of (``bot.domain.linking``: the year and another fact agree), and no other such show. Storing the result
+        instead would list the show twice, once under each record.
+        """
+        if found.tvmaze_id is None:
+            return None
+        title = normalize(found.title)
+        namesakes = {
+            hit.show_id
+            for hit in self.index.search(found.title, limit=AUTOCOMPLETE_LIMIT)
+            if hit.kind in _OWN_NAMES and normalize(hit.matched) == title
+        }
+        sure: list[tuple[Show, LinkMatch]] = []
+        for show_id in namesakes:
+            stored = await self.get(show_id)
+            if stored is None or stored.tvmaze_id is not None:
+                continue
+            decided = match_tvmaze(stored, [found])
+            if isinstance(decided, LinkMatch):
+                sure.append((stored, decided))
+        if len(sure) != 1:
+            return None  # none, or several shows it could be: no guess
+        stored, decided = sure[0]
+        try:
+            linked = await self.store.link_tvmaze(
+                stored.id, found.tvmaze_id, "matched", f"found by a member's search; {decided.explain()}"
+            )
+        except TvmazeLinkTakenError:  # another lookup stored or linked that record meanwhile
+            return await self.store.by_tvmaze_id(found.tvmaze_id)
+        self._recent.pop(stored.id, None)
+        log.info("linked %s (#%d) to TVmaze record %d found by search", stored.title, stored.id, found.tvmaze_id)
+        return linked
 
     async def add_shows(self, shows: list[Show]) -> list[int]:
         ids = await self.store.add_many(shows)

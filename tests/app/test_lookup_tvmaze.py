@@ -11,7 +11,7 @@ import pytest
 
 from bot.db.meta import MetaStore
 from bot.db.shows import ShowStore
-from bot.domain.errors import RemoteUnavailableError, UnknownTitleError
+from bot.domain.errors import AmbiguousTitleError, RemoteUnavailableError, UnknownTitleError
 from bot.lookup import ShowLookup
 from bot.providers.tvmaze import TvmazeSource
 from tests.fakes.tvmaze import FakeClock, FakeTvmaze, settled, until
@@ -257,3 +257,69 @@ async def test_a_search_never_overwrites_the_stored_show_linked_to_its_tvmaze_re
     assert after.tvmaze_id == NETFLIX_DRAMA
     assert sum((await lookup.count_by_source()).values()) == count
     assert [r.path for r in fake.requests] == ["/search/shows"]
+
+
+# -- a search result that is a stored show not yet linked ------------------------------------------------------------
+
+
+def crash_landing(fake: FakeTvmaze, tvmaze_id: int, premiered: str) -> None:
+    """A TVmaze record named as the bundled "Crash Landing on You" (tvN, 2019, not linked to TVmaze)."""
+    record = {key: value for key, value in fake.shows[BROADCAST_DRAMA].items() if key not in ("id", "url", "name")}
+    fake.add_show(
+        {
+            **record,
+            "id": tvmaze_id,
+            "url": f"https://www.tvmaze.com/shows/{tvmaze_id}/crash-landing-on-you",
+            "name": "Crash Landing on You",
+            "premiered": premiered,
+            "network": {"id": 1, "name": "tvN", "country": {"name": "Korea, Republic of", "code": "KR"}},
+            "webChannel": None,
+        }
+    )
+
+
+async def test_a_search_result_that_is_a_stored_show_links_it_instead_of_listing_it_twice(lookup, fake):
+    bundled = lookup.search("Crash Landing on You", limit=1)[0]
+    crash_landing(fake, 920001, "2019-12-14")
+    fake.misspelt["krash landeeng"] = [920001]  # no stored name is that close: only TVmaze finds it
+    count = sum((await lookup.count_by_source()).values())
+
+    show = await lookup.resolve("krash landeeng")
+
+    assert show.id == bundled.show_id
+    assert (show.source, show.tvmaze_id, show.native_title) == ("catalog", 920001, "사랑의 불시착")
+    assert sum((await lookup.count_by_source()).values()) == count, "nothing stored a second time"
+    assert [label for label, _ in lookup.autocomplete("crash landing")].count("Crash Landing on You (2019)") == 1
+    link = await lookup.store.tvmaze_link(bundled.show_id)
+    assert link is not None
+    assert link[:2] == (920001, "matched")
+    assert link[2].startswith("found by a member's search; matched on title, year")
+
+
+async def test_a_search_result_named_as_a_stored_show_of_another_year_is_a_show_of_its_own(lookup, fake):
+    bundled = lookup.search("Crash Landing on You", limit=1)[0]
+    crash_landing(fake, 920002, "2031-03-01")  # a remake, years later
+    fake.misspelt["krash landeeng"] = [920002]
+    count = sum((await lookup.count_by_source()).values())
+
+    show = await lookup.resolve("krash landeeng")
+
+    assert show.id != bundled.show_id
+    assert (show.source, show.tvmaze_id, show.year) == ("tvmaze", 920002, 2031)
+    assert (await lookup.store.get(bundled.show_id)).tvmaze_id is None
+    assert sum((await lookup.count_by_source()).values()) == count + 1
+
+
+async def test_misspelt_results_tvmaze_lists_are_offered_in_its_order_each_once(lookup, fake):
+    crash_landing(fake, 920002, "2031-03-01")
+    crash_landing(fake, 920003, "2036-05-01")
+    fake.update_show(920003, name="Crash Landing on You Again")
+    fake.misspelt["krash landeeng"] = [920003, 920002, 920003]  # a record listed twice
+
+    with pytest.raises(AmbiguousTitleError) as caught:
+        await lookup.resolve("krash landeeng")
+
+    assert [label for label, _ in caught.value.candidates] == [
+        "Crash Landing on You Again (2036)",
+        "Crash Landing on You (2031)",
+    ]
