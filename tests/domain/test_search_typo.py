@@ -56,6 +56,16 @@ def test_with_room_for_one_the_closer_of_two_names_wins_over_the_more_popular() 
     assert found(index, "hosue") == [(2, "House"), (1, "House of Cards")]
 
 
+def test_with_room_for_one_the_name_that_is_just_the_word_wins_however_many_more_popular_names_hold_it() -> None:
+    # Ten more popular shows hold "house" too; the plain "House" comes last in rank order, behind where the scan of
+    # names holding a corrected word stops for a small limit.
+    shows = {n: [("title", f"House Party {n}")] for n in range(1, 11)}
+    shows[11] = [("title", "House")]
+    index = build(shows, dict.fromkeys(range(1, 11), 1.0))
+    assert found(index, "hosue", 1) == [(11, "House")]
+    assert found(index, "hosue", 2)[0] == (11, "House")
+
+
 def titles(*names: str) -> SearchIndex:
     return build({show_id: [("title", name)] for show_id, name in enumerate(names, 1)})
 

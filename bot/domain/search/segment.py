@@ -411,8 +411,12 @@ class Segment:
     # --- tiers 0 to 3 ----------------------------------------------------------------------------------
 
     def exact(self, q: Query, need: int, found: Mapping[int, object], dead: set[int]) -> list[int]:
-        lo, hi = self._key_range(q.text, q.text + "\x00")
-        return self.collect(sorted(self.key_ids[lo:hi]), need, found, dead)
+        return self.collect(self.named(q.text), need, found, dead)
+
+    def named(self, norm: str) -> list[int]:
+        """The names whose normal form is ``norm``, best first."""
+        lo, hi = self._key_range(norm, norm + "\x00")
+        return sorted(self.key_ids[lo:hi])
 
     def exact_compact(self, q: Query, need: int, found: Mapping[int, object], dead: set[int]) -> list[int]:
         """The whole name equals the query once spaces are gone from both: "squidgame", "d p" for "dp"."""

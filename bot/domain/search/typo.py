@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import islice
+from itertools import chain, islice
 from typing import TYPE_CHECKING
 
 from rapidfuzz.distance import OSA
@@ -212,7 +212,12 @@ def scan(
     for i, alt in enumerate(driver):
         taken = 0
         # Not mutated (performance): without the pattern the stream gathers the same best names below 8,192.
-        for nid in segment.word_stream(alt.lo, alt.hi, alt.pattern()):  # pragma: no mutate
+        stream = segment.word_stream(alt.lo, alt.hi, alt.pattern())  # pragma: no mutate
+        if len(groups) == 1:
+            # A name that is just this word is as close to a one-word query as a name holding it can be, but the
+            # stream comes in rank order and stops after a few: "hosue" must find "House" behind "House Party".
+            stream = chain(segment.named(alt.reading.text), stream)
+        for nid in stream:
             show_id = show_ids[nid]
             if show_id in found or show_id in dead or show_id in best:
                 continue
