@@ -191,11 +191,12 @@ class PartyStore:
 
         async def op(conn: aiosqlite.Connection) -> Party:
             try:
-                cur = await conn.execute(
+                async with conn.execute(
                     "INSERT INTO parties (guild_id, channel_id, show_id, name, name_key, host_id, created_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
                     (guild_id, channel_id, show_id, cleaned, party_name_key(cleaned), host_id, stamp),
-                )
+                ) as cur:
+                    row = await cur.fetchone()
             except sqlite3.IntegrityError as exc:
                 if "parties" not in str(exc) or "name_key" not in str(exc):
                     raise
@@ -203,7 +204,8 @@ class PartyStore:
                     f"This channel already has an open party called “{inert(cleaned, 100)}”. "
                     "Pick another name, or end that party first."
                 ) from None
-            party_id = int(cur.lastrowid or 0)
+            assert row is not None  # noqa: S101 - RETURNING always yields the new row
+            party_id = int(row[0])
             await conn.execute(
                 "INSERT INTO party_members (party_id, guild_id, user_id, joined_at) VALUES (?, ?, ?, ?)",
                 (party_id, guild_id, host_id, stamp),

@@ -149,12 +149,13 @@ class ShowStore:
             generation,
         )
         if existing is None:
-            cur = await conn.execute(
+            show_id = await _scalar(
+                conn,
                 "INSERT INTO shows (source, catalog_key, tvmaze_id, title, native_title, year, popularity, data,"
-                " updated_at, changed_gen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " updated_at, changed_gen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 values,
             )
-            show_id = int(cur.lastrowid or 0)
+            assert show_id is not None  # noqa: S101 - RETURNING always yields the new row
         else:
             show_id = existing
             await conn.execute(
