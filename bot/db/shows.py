@@ -136,18 +136,7 @@ class ShowStore:
         if existing is None and show.tvmaze_id is not None:
             existing = await _scalar(conn, "SELECT id FROM shows WHERE tvmaze_id = ?", (show.tvmaze_id,))
         now = dt.datetime.now(dt.UTC).isoformat()
-        values = (
-            show.source,
-            show.catalog_key,
-            show.tvmaze_id,
-            show.title,
-            show.native_title,
-            show.year,
-            popularity(show.source),
-            encode_stored(show),
-            now,
-            generation,
-        )
+        values = tuple(_show_values(show, now, generation))
         if existing is None:
             show_id = await _scalar(
                 conn,
@@ -472,7 +461,6 @@ def _plan_chunk(shows: Sequence[Show], known: _KnownShows, last_id: int, now: st
     new_ids: set[int] = set()
     fold = known.normalize
     folded = known.folded.get  # inlined fold for the names met before (most of them): a call less each
-    weight = _POPULARITY.get
     for incoming in shows:
         native = incoming.native_title
         identity = folded_identity_keys(fold(incoming.title), fold(native) if native else "", incoming.year)
@@ -491,24 +479,30 @@ def _plan_chunk(shows: Sequence[Show], known: _KnownShows, last_id: int, now: st
             show = known.merged(show_id, incoming)
             counts.updated += 1
         known.remember(show_id, show, identity)
-        rows[show_id] = [
-            show.source,
-            show.catalog_key,
-            show.tvmaze_id,
-            show.title,
-            show.native_title,
-            show.year,
-            weight(show.source, 0.0),
-            encode_stored(show),
-            now,
-            0,  # the generation, when written
-            show_id,
-        ]
+        row = _show_values(show, now, 0)  # the generation is filled in when the chunk is written
+        row.append(show_id)
+        rows[show_id] = row
         names[show_id] = [(show_id, kind, name, folded(name) or fold(name)) for kind, name in show.search_names()]
     inserts = [row for show_id, row in rows.items() if show_id in new_ids]
     updates = [row for show_id, row in rows.items() if show_id not in new_ids]
     flat = [row for rows_of_show in names.values() for row in rows_of_show]
     return _Chunk(shows, inserts, updates, flat, counts), last_id
+
+
+def _show_values(show: Show, now: str, generation: int) -> list[Any]:
+    """The show's columns, in ``_SHOW_COLUMNS`` order."""
+    return [
+        show.source,
+        show.catalog_key,
+        show.tvmaze_id,
+        show.title,
+        show.native_title,
+        show.year,
+        _POPULARITY.get(show.source, 0.0),
+        encode_stored(show),
+        now,
+        generation,
+    ]
 
 
 def _write_chunk(raw: sqlite3.Connection, chunk: _Chunk, generation: int) -> None:
