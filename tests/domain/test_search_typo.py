@@ -66,6 +66,12 @@ def test_with_room_for_one_the_name_that_is_just_the_word_wins_however_many_more
     assert found(index, "hosue", 2)[0] == (11, "House")
 
 
+def test_with_room_for_one_the_closer_of_two_longer_names_wins_over_the_more_popular() -> None:
+    # Neither is just the word: both come from the scan of names holding "house", the popular one first.
+    index = build({1: [("title", "House Party Tonight")], 2: [("title", "House 2")]}, {1: 1.0})
+    assert found(index, "hosue", 1) == [(2, "House 2")]
+
+
 def titles(*names: str) -> SearchIndex:
     return build({show_id: [("title", name)] for show_id, name in enumerate(names, 1)})
 
