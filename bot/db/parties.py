@@ -191,12 +191,11 @@ class PartyStore:
 
         async def op(conn: aiosqlite.Connection) -> Party:
             try:
-                async with conn.execute(
+                inserted = await conn.execute_fetchall(
                     "INSERT INTO parties (guild_id, channel_id, show_id, name, name_key, host_id, created_at)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
                     (guild_id, channel_id, show_id, cleaned, party_name_key(cleaned), host_id, stamp),
-                ) as cur:
-                    row = await cur.fetchone()
+                )
             except sqlite3.IntegrityError as exc:
                 if "parties" not in str(exc) or "name_key" not in str(exc):
                     raise
@@ -204,8 +203,7 @@ class PartyStore:
                     f"This channel already has an open party called “{inert(cleaned, 100)}”. "
                     "Pick another name, or end that party first."
                 ) from None
-            assert row is not None  # noqa: S101 - RETURNING always yields the new row
-            party_id = int(row[0])
+            party_id = int(next(iter(inserted))[0])  # RETURNING yields the new row
             await conn.execute(
                 "INSERT INTO party_members (party_id, guild_id, user_id, joined_at) VALUES (?, ?, ?, ?)",
                 (party_id, guild_id, host_id, stamp),

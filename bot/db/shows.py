@@ -138,13 +138,12 @@ class ShowStore:
         now = dt.datetime.now(dt.UTC).isoformat()
         values = tuple(_show_values(show, now, generation))
         if existing is None:
-            show_id = await _scalar(
-                conn,
+            inserted = await conn.execute_fetchall(  # one trip to the database thread
                 "INSERT INTO shows (source, catalog_key, tvmaze_id, title, native_title, year, popularity, data,"
                 " updated_at, changed_gen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 values,
             )
-            assert show_id is not None  # noqa: S101 - RETURNING always yields the new row
+            show_id = int(next(iter(inserted))[0])
         else:
             show_id = existing
             await conn.execute(
