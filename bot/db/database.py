@@ -58,12 +58,13 @@ def bundled_migrations() -> list[Migration]:
 
 
 class Database:
-    """The process's SQLite connection.
+    """The process's SQLite connections: ``conn`` writes, ``reader`` reads what is committed.
 
     aiosqlite serialises statements on one thread but does not isolate coroutines from each other, so every
     write goes through ``transaction()`` (a lock plus BEGIN/COMMIT), ``write()`` (queued, then many small
     writes from concurrent coroutines share one transaction, each in its own savepoint) or ``run_atomic()`` (a
-    whole transaction in one trip to the database thread, for the hottest write path).
+    whole transaction in one trip to the database thread, for the hottest write path). Reads (``fetchall``,
+    ``fetchone``, ``fetchval``, ``run_read``, or a store's own on ``reader``) never see a write half done.
 
     ``generation`` counts transactions: it grows by one when a transaction begins and by one when it ends, so it is
     odd while one is open, and a value seen twice with nothing between means nothing was written in between.
