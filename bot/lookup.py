@@ -140,16 +140,13 @@ class ShowLookup:
         worker = await IndexWorker.start(rows, labels, weights) if len(rows) >= self.worker_min_names else None
         try:
             counts = await self.store.write_merge(plan)
-        except BaseException:
+            built = await worker.result() if worker is not None and plan.held else None
+        finally:
             if worker is not None:
-                await worker.stop()
-            raise
+                await worker.stop()  # when its index is not wanted (or the import failed); else it has ended
         if not plan.held:
-            if worker is not None:
-                await worker.stop()
             await self.start()
             return counts
-        built = await worker.result() if worker is not None else None
         if built is None:
             self._ready(SearchIndex.build(rows, labels, weights), plan.generation, IndexStart.BUILT, started)
         else:
@@ -412,6 +409,11 @@ class ShowLookup:
             ) from exc
         # A record already stored under its TVmaze id (a linked catalogue or imported show, or one fetched before) is
         # never overwritten by a bare search result: that would replace its titles, cast and seasons with less.
+        # A record TVmaze lists twice is taken once: the second would be stored over what the first was linked to.
+        once: dict[object, Show] = {}
+        for number, show in enumerate(found):
+            once.setdefault(show.tvmaze_id if show.tvmaze_id is not None else f"unnumbered {number}", show)
+        found = list(once.values())
         linked = await self.store.by_tvmaze_ids([show.tvmaze_id for show in found if show.tvmaze_id is not None])
         stored: list[Show | None] = []
         for show in found:
@@ -430,7 +432,7 @@ class ShowLookup:
         hits = self.index.search(query, limit=5)
         listed = {hit.show_id for hit in hits}
         extra: list[SearchHit] = []
-        for hit in remote:  # a record TVmaze listed twice is listed once
+        for hit in remote:
             if hit.show_id not in listed:
                 listed.add(hit.show_id)
                 extra.append(hit)

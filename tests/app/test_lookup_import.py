@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 import stat
 import sys
 from pathlib import Path
 
 import pytest
 
-from bot.db.database import Database
+from bot.db.database import Database, StorageError
 from bot.db.meta import MetaStore
 from bot.db.shows import MergePlan, ShowStore
 from bot.domain.models import CastMember, Show, ShowSource
@@ -191,3 +192,46 @@ async def test_a_running_bot_takes_in_a_large_import_from_the_index_the_import_s
     assert running.index.snapshot() == await index_from_database(db)
     assert running.search("lantern harbor 577", 1)[0].label == "Lantern Harbor 577 (2002)"
     assert await running.refresh() == 0
+
+
+def worker_processes() -> list[int]:
+    """This process's children running the index worker (Linux: read from /proc)."""
+    children = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes()
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue  # gone meanwhile
+        if parent == os.getpid() and b"bot.index_worker" in command:
+            children.append(int(entry.name))
+    return children
+
+
+class FailingStore(ShowStore):
+    """Our store, failing once armed and the worker is under way (a full disk, say)."""
+
+    armed = False
+
+    async def write_merge(self, plan: MergePlan):
+        if not self.armed:
+            return await super().write_merge(plan)
+        assert worker_processes(), "the worker was started before the writes"
+        raise StorageError("the disk is full")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads child processes from /proc")
+async def test_an_import_that_fails_ends_its_worker_and_keeps_the_index_it_had(db, catalog):
+    store = FailingStore(db)
+    lookup = make_lookup(db, catalog, store)
+    await lookup.start()
+    before = lookup.index.snapshot()
+    store.armed = True
+
+    with pytest.raises(StorageError):
+        await lookup.import_shows([drama(n) for n in range(COUNT)])
+
+    assert worker_processes() == []
+    assert lookup.index.snapshot() == before

@@ -281,7 +281,9 @@ def crash_landing(fake: FakeTvmaze, tvmaze_id: int, premiered: str) -> None:
 async def test_a_search_result_that_is_a_stored_show_links_it_instead_of_listing_it_twice(lookup, fake):
     bundled = lookup.search("Crash Landing on You", limit=1)[0]
     crash_landing(fake, 920001, "2019-12-14")
-    fake.misspelt["krash landeeng"] = [920001]  # no stored name is that close: only TVmaze finds it
+    # No stored name is that close: only TVmaze finds it, and lists it twice (a second copy must not be stored over
+    # the record the first was linked to).
+    fake.misspelt["krash landeeng"] = [920001, 920001]
     count = sum((await lookup.count_by_source()).values())
 
     show = await lookup.resolve("krash landeeng")
