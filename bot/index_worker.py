@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import gc
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,6 +28,8 @@ log = logging.getLogger(__name__)
 
 IndexRows = tuple[list[tuple[int, str, str, str]], dict[int, str], dict[int, float]]
 _DECODER = msgspec.msgpack.Decoder(IndexRows)
+# What the child is not given of this process's environment: it has no use for a secret.
+_WITHHELD = frozenset({"DISCORD_TOKEN"})
 # The folder that holds the ``bot`` package: the child starts there, so ``-m`` imports this package (it puts the
 # working folder first on the path), not another ``bot`` the caller's folder may hold.
 _ROOT = Path(__file__).resolve().parents[1]
@@ -58,6 +61,7 @@ class IndexWorker:
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.PIPE,
                 cwd=_ROOT,
+                env={name: value for name, value in os.environ.items() if name not in _WITHHELD},
             )
         except OSError as exc:
             log.info("no worker process for the search index (%s); building it here", exc)

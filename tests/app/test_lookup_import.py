@@ -235,3 +235,18 @@ async def test_an_import_that_fails_ends_its_worker_and_keeps_the_index_it_had(d
 
     assert worker_processes() == []
     assert lookup.index.snapshot() == before
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="the stand-in interpreter is a shell script")
+async def test_the_worker_is_not_given_the_bot_token(db, catalog, tmp_path, monkeypatch, caplog):
+    monkeypatch.setenv("DISCORD_TOKEN", "secret-token-that-must-stay-here")
+    monkeypatch.setenv("WATCH_COMPANION_PROBE", "passed on")
+    # The stand-in reports what it was given, then fails, so the index is built here and the report is logged.
+    script = 'echo "token=[$DISCORD_TOKEN] probe=[$WATCH_COMPANION_PROBE]" >&2; exit 4'
+    monkeypatch.setattr(sys, "executable", stand_in_interpreter(tmp_path, script))
+    lookup = make_lookup(db, catalog)
+
+    with caplog.at_level(logging.WARNING, logger="bot.index_worker"):
+        await lookup.import_shows([drama(n) for n in range(COUNT)])
+
+    assert "token=[] probe=[passed on]" in caplog.text
