@@ -1,7 +1,6 @@
 """Announcement events at their edges: exact keys, the staleness and catch-up boundaries, and whole-season drops."""
 
 import datetime as dt
-import time
 
 import pytest
 
@@ -242,16 +241,7 @@ def test_a_release_listed_late_is_sent_only_while_under_a_week_old(age, sent):
 # -- instants stay UTC whatever the machine's zone ---------------------------------------------------------------
 
 
-@pytest.fixture
-def seoul_machine(monkeypatch):
-    monkeypatch.setenv("TZ", "Asia/Seoul")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
-
-
-@pytest.mark.usefixtures("seoul_machine")
+@pytest.mark.usefixtures("host_in_seoul")
 def test_the_stored_event_and_the_next_due_moment_are_utc_on_a_machine_in_another_zone():
     instant = dt.datetime(2026, 9, 7, 12, 50, tzinfo=dt.UTC)
     stored = AnnouncementEvent("k", EventKind.EPISODE_AIRED, 1, at=instant).to_dict()

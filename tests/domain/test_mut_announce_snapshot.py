@@ -2,7 +2,6 @@
 the stored form of a snapshot with nothing known yet, and UTC whatever zone the host runs in."""
 
 import datetime as dt
-import time
 
 import pytest
 
@@ -18,16 +17,6 @@ from bot.domain.announcements import (
 from tests.domain.announce_samples import record, snap, with_season
 
 SEOUL_FETCH = dt.datetime(2026, 6, 1, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=9)))
-
-
-@pytest.fixture
-def host_in_seoul(monkeypatch):
-    """The process's local zone is Seoul, not UTC: a conversion that forgets to name UTC shows."""
-    monkeypatch.setenv("TZ", "Asia/Seoul")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
 
 
 def _set(raw, path, value):
