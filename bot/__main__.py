@@ -18,7 +18,7 @@ from dotenv import load_dotenv
 from bot.settings import Settings, SettingsError
 
 if TYPE_CHECKING:
-    from bot.db.shows import MergeCounts
+    from bot.db.merge import MergeCounts
     from bot.domain.models import Show
 
 log = logging.getLogger("bot")

@@ -12,8 +12,9 @@ from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from enum import StrEnum
 
+from bot.db.merge import MergeCounts
 from bot.db.meta import MetaStore
-from bot.db.shows import MergeCounts, ShowStore
+from bot.db.shows import ShowStore
 from bot.domain.errors import (
     AmbiguousTitleError,
     InvalidInputError,

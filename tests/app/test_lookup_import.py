@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 
 from bot.db.database import Database, StorageError
+from bot.db.merge import MergePlan
 from bot.db.meta import MetaStore
-from bot.db.shows import MergePlan, ShowStore
+from bot.db.shows import ShowStore
 from bot.domain.models import CastMember, Show, ShowSource
 from bot.domain.search import SearchIndex
 from bot.lookup import REBUILD_AT, IndexStart, ShowLookup

@@ -4,7 +4,8 @@ a chunk has; and the connection's checkpointing as it was, once the merge is ove
 import pytest
 
 from bot.db.database import Database
-from bot.db.shows import NAMES_PER_STATEMENT, ShowStore
+from bot.db.merge import NAMES_PER_STATEMENT
+from bot.db.shows import ShowStore
 from bot.domain.models import CastMember, Show, ShowSource
 
 NAMES = "SELECT show_id, kind, name, norm FROM show_names ORDER BY rowid"
